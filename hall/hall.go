@@ -1,0 +1,435 @@
+// Package hall is the single-writer runtime of one hall: one goroutine owns
+// the queue state, decides commands in batches, makes their events durable
+// with one journal commit, and only then applies them for readers, publishes
+// them to subscribers and replies.
+package hall
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/hallq/hallq/queue"
+	"github.com/hallq/hallq/store"
+)
+
+// Config wires a hall.
+type Config struct {
+	Spec          *queue.Spec
+	Journal       *store.Journal
+	Clock         func() time.Time // nil = time.Now
+	Log           zerolog.Logger
+	Metrics       *Metrics // nil = none
+	SnapshotEvery int64    // events between snapshots; 0 = 50,000
+	MaxBatch      int      // commands per group commit; 0 = 1,024
+	IdemRetention time.Duration
+}
+
+// Request is one command from one source (a device or an HTTP principal).
+// ReqID, when set, makes it idempotent (CONTRACT §2 idempotency).
+type Request struct {
+	Source string
+	ReqID  string
+	Cmd    queue.Command
+}
+
+// Reply is the answer to a request, as devices and the HTTP API send it.
+type Reply struct {
+	OK     bool            `json:"ok"`
+	Result json.RawMessage `json:"result,omitempty"`
+	Error  *queue.Error    `json:"error,omitempty"`
+	Seq    int64           `json:"-"` // the hall seq after the request
+	Repeat bool            `json:"-"` // answered from the idempotency record
+}
+
+// Batch is one durable group commit, as subscribers see it.
+type Batch struct {
+	Events []queue.Event
+	View   *queue.View
+}
+
+type idemKey struct{ source, reqID string }
+
+type request struct {
+	Request
+	query func(*queue.State)
+	reply chan Reply
+}
+
+// Hall runs one hall.
+type Hall struct {
+	cfg     Config
+	spec    *queue.Spec
+	journal *store.Journal
+	clock   func() time.Time
+	log     zerolog.Logger
+	m       *Metrics
+
+	in      chan *request
+	quit    chan struct{}
+	done    chan struct{}
+	closing atomic.Bool
+
+	// owned by the writer goroutine
+	state    *queue.State
+	idem     map[idemKey][]byte
+	broken   bool // the in-memory state may hold events that did not commit
+	lastSnap int64
+
+	view atomic.Pointer[queue.View]
+	ok   atomic.Bool // the last append succeeded
+
+	subMu sync.Mutex
+	subs  []func(Batch)
+}
+
+// ErrClosed is returned for requests after Close.
+var ErrClosed = errors.New("hall is closed")
+
+// Open loads the hall's state from its journal (snapshot plus replay) and
+// starts its writer.
+func Open(cfg Config) (*Hall, error) {
+	if cfg.Clock == nil {
+		cfg.Clock = time.Now
+	}
+	if cfg.SnapshotEvery == 0 {
+		cfg.SnapshotEvery = 50000
+	}
+	if cfg.MaxBatch == 0 {
+		cfg.MaxBatch = 1024
+	}
+	if cfg.IdemRetention == 0 {
+		cfg.IdemRetention = 48 * time.Hour
+	}
+	h := &Hall{cfg: cfg, spec: cfg.Spec, journal: cfg.Journal, clock: cfg.Clock, log: cfg.Log, m: cfg.Metrics,
+		in: make(chan *request, cfg.MaxBatch), quit: make(chan struct{}), done: make(chan struct{})}
+	start := time.Now()
+	if err := h.load(); err != nil {
+		return nil, err
+	}
+	h.log.Info().Int64("seq", h.state.Seq).Int("tickets", len(h.state.Tickets)).Int("idempotency_records", len(h.idem)).
+		Dur("took", time.Since(start)).Msg("hall state recovered 状态已恢复")
+	h.ok.Store(true)
+	h.view.Store(queue.NewView(h.state))
+	go h.run()
+	return h, nil
+}
+
+// load rebuilds state from the latest snapshot and the journal after it.
+func (h *Hall) load() error {
+	st := queue.NewState(h.spec)
+	seq, data, err := h.journal.LatestSnapshot()
+	if err != nil {
+		return err
+	}
+	if data != nil {
+		if err := json.Unmarshal(data, st); err != nil {
+			return fmt.Errorf("decode snapshot at seq %d: %w", seq, err)
+		}
+		st.Attach(h.spec)
+	}
+	if err := h.journal.Replay(seq, func(e *queue.Event) error {
+		queue.Apply(st, e)
+		return nil
+	}); err != nil {
+		return fmt.Errorf("replay journal: %w", err)
+	}
+	idem := map[idemKey][]byte{}
+	if err := h.journal.Requests(h.clock().Add(-h.cfg.IdemRetention), func(r store.Request) {
+		idem[idemKey{r.Source, r.ReqID}] = r.Response
+	}); err != nil {
+		return err
+	}
+	h.state, h.idem, h.lastSnap, h.broken = st, idem, seq, false
+	return nil
+}
+
+// Do carries out one request and returns its reply once it is durable.
+func (h *Hall) Do(ctx context.Context, req Request) Reply {
+	r := &request{Request: req, reply: make(chan Reply, 1)}
+	if err := h.send(ctx, r); err != nil {
+		return unavailable(err)
+	}
+	select {
+	case rep := <-r.reply:
+		return rep
+	case <-ctx.Done():
+		return unavailable(ctx.Err())
+	}
+}
+
+// Query runs fn on the writer goroutine against the current state; fn must
+// not keep or change anything it is given.
+func (h *Hall) Query(ctx context.Context, fn func(s *queue.State)) error {
+	r := &request{query: fn, reply: make(chan Reply, 1)}
+	if err := h.send(ctx, r); err != nil {
+		return err
+	}
+	select {
+	case <-r.reply:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (h *Hall) send(ctx context.Context, r *request) error {
+	if h.closing.Load() {
+		return ErrClosed
+	}
+	select {
+	case h.in <- r:
+		return nil
+	case <-h.done:
+		return ErrClosed
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func unavailable(err error) Reply {
+	return Reply{Error: queue.Errorf(queue.Unavailable, "暂时无法办理，请稍后再试 cannot make the change durable now: %v", err)}
+}
+
+// View is the latest durable picture of the hall; never modify it.
+func (h *Hall) View() *queue.View { return h.view.Load() }
+
+// Spec is the hall's static description.
+func (h *Hall) Spec() *queue.Spec { return h.spec }
+
+// Healthy reports whether the last journal append succeeded.
+func (h *Hall) Healthy() bool { return h.ok.Load() }
+
+// Subscribe registers fn to receive every durable batch in seq order. fn runs
+// on the writer goroutine and must not block: hand the batch to a queue.
+func (h *Hall) Subscribe(fn func(Batch)) {
+	h.subMu.Lock()
+	h.subs = append(h.subs, fn)
+	h.subMu.Unlock()
+}
+
+// EventsAfter reads durable events after seq from the journal.
+func (h *Hall) EventsAfter(seq int64, limit int) ([]queue.Event, error) {
+	return h.journal.EventsAfter(seq, limit)
+}
+
+// Close stops taking requests, finishes the queued ones, snapshots and
+// stops the writer. It does not close the journal.
+func (h *Hall) Close() error {
+	if h.closing.Swap(true) {
+		<-h.done
+		return nil
+	}
+	close(h.quit)
+	<-h.done
+	return nil
+}
+
+func (h *Hall) run() {
+	defer close(h.done)
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	batch := make([]*request, 0, h.cfg.MaxBatch)
+	for {
+		select {
+		case r := <-h.in:
+			batch = append(batch[:0], r)
+			batch = h.drain(batch)
+			h.process(batch)
+		case <-tick.C:
+			h.process(nil) // rolls the business day over when due
+		case <-h.quit:
+			for {
+				batch = h.drain(batch[:0])
+				if len(batch) == 0 {
+					break
+				}
+				h.process(batch)
+			}
+			h.snapshot()
+			return
+		}
+	}
+}
+
+func (h *Hall) drain(batch []*request) []*request {
+	for len(batch) < h.cfg.MaxBatch {
+		select {
+		case r := <-h.in:
+			batch = append(batch, r)
+		default:
+			return batch
+		}
+	}
+	return batch
+}
+
+// process decides a batch against the live state, commits all its events in
+// one append, then publishes and replies. If the append fails, the state is
+// reloaded from the journal and every request in the batch is refused.
+func (h *Hall) process(batch []*request) {
+	if h.broken {
+		if err := h.load(); err != nil {
+			h.log.Error().Err(err).Msg("reload after failed append")
+			for _, r := range batch {
+				r.reply <- unavailable(err)
+			}
+			return
+		}
+	}
+	now := h.clock()
+	var evs []queue.Event
+	var recs []store.Request
+	var added []idemKey
+	replies := make([]Reply, len(batch))
+	apply := func(es []queue.Event) {
+		for i := range es {
+			es[i].Seq = h.state.Seq + 1
+			queue.Apply(h.state, &es[i])
+		}
+		evs = append(evs, es...)
+	}
+	apply(queue.Rollover(h.state, now))
+	for i, r := range batch {
+		if r.query != nil {
+			continue
+		}
+		key := idemKey{r.Source, r.ReqID}
+		if r.ReqID != "" {
+			if body, ok := h.idem[key]; ok {
+				replies[i] = decodeReply(body)
+				replies[i].Repeat = true
+				continue
+			}
+		}
+		out := queue.Decide(h.state, now, r.Cmd)
+		apply(out.Events)
+		rep := Reply{OK: out.Err == nil, Error: out.Err}
+		if out.Err == nil && out.Result != nil {
+			if res := out.Result(h.state); res != nil {
+				rep.Result, _ = json.Marshal(res)
+			}
+		}
+		replies[i] = rep
+		if r.ReqID != "" {
+			body, _ := json.Marshal(rep)
+			h.idem[key] = body
+			added = append(added, key)
+			recs = append(recs, store.Request{Source: r.Source, ReqID: r.ReqID, At: now, Seq: h.state.Seq, Response: body})
+		}
+	}
+	if len(evs) > 0 || len(recs) > 0 {
+		start := time.Now()
+		err := h.journal.Append(evs, recs)
+		if h.m != nil {
+			h.m.AppendSeconds.Observe(time.Since(start).Seconds())
+			h.m.BatchSize.Observe(float64(len(batch)))
+		}
+		if err != nil {
+			h.fail(err, batch, added)
+			return
+		}
+		h.ok.Store(true)
+	}
+	if len(evs) > 0 {
+		v := queue.NewView(h.state)
+		h.view.Store(v)
+		h.observe(evs, v)
+		h.subMu.Lock()
+		subs := h.subs
+		h.subMu.Unlock()
+		for _, fn := range subs {
+			fn(Batch{Events: evs, View: v})
+		}
+	}
+	for i, r := range batch {
+		if r.query != nil {
+			r.query(h.state)
+		}
+		replies[i].Seq = h.state.Seq
+		r.reply <- replies[i]
+	}
+	if h.state.Seq-h.lastSnap >= h.cfg.SnapshotEvery {
+		h.snapshot()
+	}
+}
+
+func (h *Hall) fail(err error, batch []*request, added []idemKey) {
+	h.log.Error().Err(err).Int("commands", len(batch)).Msg("journal append failed; refusing the batch 日志写入失败")
+	if h.m != nil {
+		h.m.AppendErrors.Inc()
+	}
+	h.ok.Store(false)
+	h.broken = true
+	for _, k := range added {
+		delete(h.idem, k)
+	}
+	for _, r := range batch {
+		if r.query != nil {
+			r.reply <- Reply{}
+			continue
+		}
+		r.reply <- unavailable(err)
+	}
+}
+
+// snapshot saves the state so the next start replays less.
+func (h *Hall) snapshot() {
+	if h.broken || h.state.Seq == h.lastSnap || h.state.Seq == 0 {
+		return
+	}
+	data, err := json.Marshal(h.state)
+	if err == nil {
+		err = h.journal.SaveSnapshot(h.state.Seq, data)
+	}
+	if err != nil {
+		h.log.Warn().Err(err).Msg("snapshot failed; the journal still has everything")
+		return
+	}
+	h.lastSnap = h.state.Seq
+}
+
+func (h *Hall) observe(evs []queue.Event, v *queue.View) {
+	if h.m == nil {
+		return
+	}
+	for i := range evs {
+		e := &evs[i]
+		switch e.Kind {
+		case queue.EvTicketIssued:
+			h.m.TicketsIssued.WithLabelValues(e.Service, e.Channel).Inc()
+		case queue.EvTicketCalled:
+			h.m.Calls.WithLabelValues(e.Counter, "call").Inc()
+			if e.WaitedS != nil {
+				h.m.WaitSeconds.WithLabelValues(e.Service).Observe(float64(*e.WaitedS))
+			}
+		case queue.EvTicketRecalled:
+			h.m.Calls.WithLabelValues(e.Counter, "recall").Inc()
+		case queue.EvTicketFinished:
+			if e.ServedS != nil {
+				h.m.ServeSeconds.WithLabelValues(e.Service).Observe(float64(*e.ServedS))
+			}
+		case queue.EvRatingSubmitted:
+			h.m.Ratings.WithLabelValues(strconv.Itoa(e.Level)).Inc()
+		}
+	}
+	h.m.LastSeq.Set(float64(v.Seq))
+	for _, s := range v.Services {
+		h.m.Waiting.WithLabelValues(s.ID).Set(float64(s.Waiting))
+	}
+}
+
+func decodeReply(body []byte) Reply {
+	var r Reply
+	if err := json.Unmarshal(body, &r); err != nil {
+		return unavailable(fmt.Errorf("decode stored reply: %w", err))
+	}
+	return r
+}

@@ -1,0 +1,94 @@
+package queue
+
+import "time"
+
+// View is the read-only picture of a hall that screens and the snapshot API
+// show (CONTRACT §3 state). It shares nothing with the State it came from.
+type View struct {
+	Seq         int64         `json:"-"`
+	Hall        HallView      `json:"hall"`
+	Day         string        `json:"day"`
+	Services    []ServiceView `json:"services"`
+	Counters    []CounterView `json:"counters"`
+	RecentCalls []RecentCall  `json:"recent_calls"`
+	Devices     []DeviceView  `json:"devices"`
+}
+
+// HallView names the hall.
+type HallView struct {
+	ID     string `json:"id"`
+	Name   Name   `json:"name"`
+	Notice Name   `json:"notice"`
+}
+
+// ServiceView is one service on the screens.
+type ServiceView struct {
+	ID       string `json:"id"`
+	Name     Name   `json:"name"`
+	Prefix   string `json:"prefix"`
+	Waiting  int    `json:"waiting"`
+	EstWaitS int    `json:"est_wait_s"`
+	Issued   int    `json:"issued"`
+	Quota    int    `json:"daily_quota"`
+}
+
+// CounterView is one counter on the screens.
+type CounterView struct {
+	ID          string   `json:"id"`
+	Name        Name     `json:"name"`
+	Status      string   `json:"status"`
+	Ticket      *string  `json:"ticket"`
+	Service     *string  `json:"service"`
+	StaffID     *string  `json:"staff_id"`
+	Held        *string  `json:"held"`
+	PauseReason string   `json:"pause_reason,omitempty"`
+	Services    []string `json:"services"`
+}
+
+// DeviceView is one configured device and its presence.
+type DeviceView struct {
+	ID      string     `json:"id"`
+	Kind    string     `json:"kind"`
+	Counter string     `json:"counter,omitempty"`
+	Online  bool       `json:"online"`
+	Since   *time.Time `json:"since,omitempty"` // when it last went online or offline
+	FW      string     `json:"fw,omitempty"`
+}
+
+// NewView builds the view of s.
+func NewView(s *State) *View {
+	sp := s.Spec
+	v := &View{Seq: s.Seq, Day: s.Day, Hall: HallView{ID: sp.HallID, Name: sp.HallName, Notice: s.Notice}}
+	v.Services = make([]ServiceView, 0, len(sp.ServiceOrder))
+	for _, id := range sp.ServiceOrder {
+		svc := sp.Services[id]
+		w := s.WaitingCount(id)
+		v.Services = append(v.Services, ServiceView{ID: id, Name: svc.Name, Prefix: svc.Prefix, Waiting: w,
+			EstWaitS: EstimateWait(s, id, w), Issued: s.NextN[id], Quota: svc.DailyQuota})
+	}
+	v.Counters = make([]CounterView, 0, len(sp.CounterOrder))
+	for _, id := range sp.CounterOrder {
+		c := s.Counters[id]
+		cv := CounterView{ID: id, Name: sp.Counters[id].Name, Status: s.CounterStatus(id), StaffID: strp(c.StaffID),
+			PauseReason: c.PauseReason, Services: sp.Counters[id].Services}
+		if t := current(s, c); t != nil {
+			cv.Ticket, cv.Service = strp(t.Number), strp(t.Service)
+		}
+		if h := s.Tickets[c.Held]; h != nil {
+			cv.Held = strp(h.Number)
+		}
+		v.Counters = append(v.Counters, cv)
+	}
+	v.RecentCalls = append(make([]RecentCall, 0, len(s.RecentCalls)), s.RecentCalls...)
+	v.Devices = make([]DeviceView, 0, len(sp.DeviceOrder))
+	for _, id := range sp.DeviceOrder {
+		d := sp.Devices[id]
+		dv := DeviceView{ID: id, Kind: d.Kind, Counter: d.Counter}
+		if p := s.Devices[id]; p != nil {
+			since := p.Since
+			dv.Online, dv.Since, dv.FW = p.Online, &since, p.FW
+		}
+		v.Devices = append(v.Devices, dv)
+	}
+	return v
+}
