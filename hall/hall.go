@@ -99,6 +99,8 @@ func Open(cfg Config) (*Hall, error) {
 	if cfg.Clock == nil {
 		cfg.Clock = time.Now
 	}
+	clock, loc := cfg.Clock, cfg.Spec.Location
+	cfg.Clock = func() time.Time { return clock().In(loc).Round(0) } // hall-local, no monotonic reading
 	if cfg.SnapshotEvery == 0 {
 		cfg.SnapshotEvery = 50000
 	}

@@ -1,0 +1,77 @@
+// Package devauth checks device credentials (CONTRACT §2 security): each
+// device has its own id and secret, stored plain or as a bcrypt hash.
+package devauth
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"strings"
+
+	"golang.org/x/crypto/bcrypt"
+)
+
+// Device is what a checked credential identifies.
+type Device struct {
+	ID      string
+	Kind    string
+	Counter string
+}
+
+type entry struct {
+	Device
+	plain  [32]byte // sha256 of a plain secret, compared in constant time
+	bcrypt []byte
+}
+
+// Checker holds the configured devices' credentials.
+type Checker struct {
+	devices map[string]*entry
+}
+
+// Cred is a device as configured.
+type Cred struct {
+	ID, Kind, Counter, Secret string
+}
+
+// New builds a checker.
+func New(creds []Cred) *Checker {
+	c := &Checker{devices: map[string]*entry{}}
+	for _, d := range creds {
+		e := &entry{Device: Device{ID: d.ID, Kind: d.Kind, Counter: d.Counter}}
+		if strings.HasPrefix(d.Secret, "$2a$") || strings.HasPrefix(d.Secret, "$2b$") || strings.HasPrefix(d.Secret, "$2y$") {
+			e.bcrypt = []byte(d.Secret)
+		} else {
+			e.plain = sha256.Sum256([]byte(d.Secret))
+		}
+		c.devices[d.ID] = e
+	}
+	return c
+}
+
+// Check returns the device if id is known and secret is its secret.
+func (c *Checker) Check(id, secret string) (Device, bool) {
+	e := c.devices[id]
+	if e == nil {
+		return Device{}, false
+	}
+	if e.bcrypt != nil {
+		if bcrypt.CompareHashAndPassword(e.bcrypt, []byte(secret)) != nil {
+			return Device{}, false
+		}
+		return e.Device, true
+	}
+	got := sha256.Sum256([]byte(secret))
+	if subtle.ConstantTimeCompare(got[:], e.plain[:]) != 1 {
+		return Device{}, false
+	}
+	return e.Device, true
+}
+
+// Lookup returns a configured device without checking a secret.
+func (c *Checker) Lookup(id string) (Device, bool) {
+	e := c.devices[id]
+	if e == nil {
+		return Device{}, false
+	}
+	return e.Device, true
+}

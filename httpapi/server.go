@@ -1,0 +1,224 @@
+// Package httpapi is hallqd's HTTP JSON API: ticket and counter operations
+// for the kiosk page and staff console, staff login, the snapshot, health,
+// readiness and metrics. Refusals carry the contract's error codes.
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/rs/zerolog"
+
+	"github.com/hallq/hallq/devauth"
+	"github.com/hallq/hallq/hall"
+	"github.com/hallq/hallq/queue"
+	"github.com/hallq/hallq/staff"
+)
+
+// Check is one readiness check: nil when the part is usable.
+type Check struct {
+	Name string
+	Fn   func() error
+}
+
+// TicketDecorator adds the print layout and QR link to a ticket.take result.
+type TicketDecorator func(result json.RawMessage) json.RawMessage
+
+// Config wires the API.
+type Config struct {
+	Hall     *hall.Hall
+	Staff    *staff.Store
+	Devices  *devauth.Checker
+	Gatherer prometheus.Gatherer
+	Checks   []Check
+	Log      zerolog.Logger
+	Decorate TicketDecorator // optional
+	QRPNG    func(text string) ([]byte, error)
+	BaseURL  string // for ticket QR links
+}
+
+// Server serves the API.
+type Server struct {
+	cfg Config
+	h   *hall.Hall
+	mux *http.ServeMux
+}
+
+// maxBody bounds request bodies (CONTRACT §2 payload size, also for HTTP).
+const maxBody = 8 << 10
+
+// New builds the API's routes on mux.
+func New(cfg Config, mux *http.ServeMux) *Server {
+	s := &Server{cfg: cfg, h: cfg.Hall, mux: mux}
+	hallPath := "/api/v1/halls/{hall}"
+	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.HandleFunc("GET /readyz", s.readyz)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(cfg.Gatherer, promhttp.HandlerOpts{}))
+	mux.HandleFunc("GET /api/v1/hall", s.hallInfo)
+	mux.HandleFunc("POST /api/v1/login", s.login)
+	mux.HandleFunc("POST /api/v1/logout", s.logout)
+	mux.HandleFunc("GET /api/v1/me", s.me)
+	mux.HandleFunc("GET "+hallPath+"/snapshot", s.inHall(s.snapshot))
+	mux.HandleFunc("POST "+hallPath+"/tickets", s.inHall(s.takeTicket))
+	mux.HandleFunc("GET "+hallPath+"/tickets/{ticket}", s.inHall(s.ticketStatus))
+	mux.HandleFunc("GET "+hallPath+"/tickets/{ticket}/qr.png", s.inHall(s.ticketQR))
+	mux.HandleFunc("POST "+hallPath+"/tickets/{ticket}/reinstate", s.inHall(s.reinstate))
+	mux.HandleFunc("POST "+hallPath+"/tickets/{ticket}/cancel", s.inHall(s.cancel))
+	mux.HandleFunc("POST "+hallPath+"/counters/{counter}/signin", s.inHall(s.signIn))
+	mux.HandleFunc("POST "+hallPath+"/counters/{counter}/ops/{op}", s.inHall(s.counterOp))
+	mux.HandleFunc("GET "+hallPath+"/counters/{counter}/waiting", s.inHall(s.waiting))
+	mux.HandleFunc("POST "+hallPath+"/appointments", s.inHall(s.book))
+	mux.HandleFunc("POST "+hallPath+"/notice", s.inHall(s.notice))
+	return s
+}
+
+// inHall refuses requests for another hall id.
+func (s *Server) inHall(fn http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if r.PathValue("hall") != s.h.Spec().HallID {
+			writeErr(w, queue.Errorf(queue.BadRequest, "没有此大厅 unknown hall %q", r.PathValue("hall")))
+			return
+		}
+		fn(w, r)
+	}
+}
+
+// statusOf maps contract codes to HTTP statuses, in one table.
+var statusOf = map[queue.Code]int{
+	queue.BadRequest:         http.StatusBadRequest,
+	queue.Forbidden:          http.StatusForbidden,
+	queue.UnknownService:     http.StatusNotFound,
+	queue.UnknownTicket:      http.StatusNotFound,
+	queue.UnknownAppointment: http.StatusNotFound,
+	queue.ServiceClosed:      http.StatusConflict,
+	queue.QuotaExhausted:     http.StatusConflict,
+	queue.DuplicateTicket:    http.StatusConflict,
+	queue.QueueEmpty:         http.StatusConflict,
+	queue.CounterClosed:      http.StatusConflict,
+	queue.InvalidState:       http.StatusConflict,
+	queue.NothingToRate:      http.StatusConflict,
+	queue.AlreadyRated:       http.StatusConflict,
+	queue.Unavailable:        http.StatusServiceUnavailable,
+	codeUnauthorized:         http.StatusUnauthorized,
+	codeRateLimited:          http.StatusTooManyRequests,
+}
+
+// Codes the HTTP API adds to the contract's.
+const (
+	codeUnauthorized queue.Code = "unauthorized"
+	codeRateLimited  queue.Code = "rate_limited"
+)
+
+type envelope struct {
+	OK     bool            `json:"ok"`
+	Result json.RawMessage `json:"result,omitempty"`
+	Error  *queue.Error    `json:"error,omitempty"`
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+func writeOK(w http.ResponseWriter, result any) {
+	raw, _ := json.Marshal(result)
+	writeJSON(w, http.StatusOK, envelope{OK: true, Result: raw})
+}
+
+func writeErr(w http.ResponseWriter, e *queue.Error) {
+	status, ok := statusOf[e.Code]
+	if !ok {
+		status = http.StatusInternalServerError
+	}
+	writeJSON(w, status, envelope{Error: e})
+}
+
+func writeReply(w http.ResponseWriter, rep hall.Reply) {
+	if rep.Error != nil {
+		writeErr(w, rep.Error)
+		return
+	}
+	writeJSON(w, http.StatusOK, envelope{OK: true, Result: rep.Result})
+}
+
+// readBody reads a bounded JSON body.
+func readBody(r *http.Request) ([]byte, *queue.Error) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	if err != nil {
+		return nil, queue.Errorf(queue.BadRequest, "读取请求失败 cannot read body: %v", err)
+	}
+	if len(body) > maxBody {
+		return nil, queue.Errorf(queue.BadRequest, "请求过大 body larger than %d bytes", maxBody)
+	}
+	return body, nil
+}
+
+func decodeBody(r *http.Request, v any) *queue.Error {
+	body, qe := readBody(r)
+	if qe != nil {
+		return qe
+	}
+	if len(body) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		return queue.Errorf(queue.BadRequest, "JSON 格式错误 bad JSON: %v", err)
+	}
+	return nil
+}
+
+// do runs a command for principal p with the request's Idempotency-Key.
+func (s *Server) do(w http.ResponseWriter, r *http.Request, p principal, cmd queue.Command) {
+	key := r.Header.Get("Idempotency-Key")
+	if len(key) > 64 {
+		writeErr(w, queue.Errorf(queue.BadRequest, "Idempotency-Key 过长 longer than 64 characters"))
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), 10*time.Second)
+	defer cancel()
+	rep := s.h.Do(ctx, hall.Request{Source: "http:" + p.id, ReqID: key, Cmd: cmd})
+	if rep.Repeat {
+		w.Header().Set("Idempotent-Replayed", "true")
+	}
+	writeReply(w, rep)
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{"ok": true})
+}
+
+// readyz is 200 only when every part is usable; the body names the others
+// (CONTRACT §4).
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	parts := map[string]string{}
+	ready := true
+	for _, c := range s.cfg.Checks {
+		if err := c.Fn(); err != nil {
+			parts[c.Name] = err.Error()
+			ready = false
+		} else {
+			parts[c.Name] = "ok"
+		}
+	}
+	status := http.StatusOK
+	if !ready {
+		status = http.StatusServiceUnavailable
+	}
+	writeJSON(w, status, map[string]any{"ready": ready, "parts": parts})
+}
+
+func (s *Server) hallInfo(w http.ResponseWriter, r *http.Request) {
+	sp := s.h.Spec()
+	writeOK(w, map[string]any{"id": sp.HallID, "name": sp.HallName, "timezone": sp.Location.String()})
+}
+
+func (s *Server) snapshot(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, hall.SnapshotOf(s.h.View()))
+}
