@@ -66,7 +66,10 @@ func decideTake(s *State, now time.Time, c TakeTicket) Outcome {
 		slot := booking.Slot
 		e.Appointment, e.Slot = booking.Code, &slot
 	}
-	ahead := AheadOf(s, t, now)
+	ahead := s.WaitingCount(c.Service) // the newest walk-in: everyone waiting is ahead
+	if rank(s.Spec, t, now) < 2 {
+		ahead = AheadOf(s, t, now)
+	}
 	est := EstimateWait(s, c.Service, ahead)
 	e.WaitingAhead, e.EstWaitS = intp(ahead), intp(est)
 	return Outcome{Events: []Event{e}, Result: func(s *State) any {
