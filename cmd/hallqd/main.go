@@ -7,8 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/signal"
-	"syscall"
 	_ "time/tzdata" // hall time zones on machines without tzdata
 
 	"github.com/hallq/hallq/config"
@@ -20,17 +18,24 @@ type usageError struct{ msg string }
 func (e *usageError) Error() string { return e.msg }
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signalContext()
 	defer stop()
-	if err := run(ctx, os.Args[1:]); err != nil {
-		fmt.Fprintln(os.Stderr, "hallqd:", err)
-		var ce *config.Error
-		var ue *usageError
-		if errors.As(err, &ce) || errors.As(err, &ue) {
-			os.Exit(2)
-		}
-		os.Exit(1)
+	os.Exit(exitCode(run(ctx, os.Args[1:])))
+}
+
+// exitCode prints err and maps it to the exit status: 2 for a bad config or
+// command line, 1 for anything else.
+func exitCode(err error) int {
+	if err == nil {
+		return 0
 	}
+	fmt.Fprintln(os.Stderr, "hallqd:", err)
+	var ce *config.Error
+	var ue *usageError
+	if errors.As(err, &ce) || errors.As(err, &ue) {
+		return 2
+	}
+	return 1
 }
 
 // run dispatches the subcommands.
