@@ -90,6 +90,7 @@ func (m *Main) Run(ctx context.Context) error {
 		return fmt.Errorf("storage.dir %s: %w", cfg.Storage.Dir, err)
 	}
 	m.Hall = h
+	m.startProjector()
 	m.checks = append(m.checks, httpapi.Check{Name: "journal", Fn: func() error {
 		if !h.Healthy() {
 			return errors.New("journal appends are failing")
