@@ -60,7 +60,7 @@ func (o *LoadOptions) defaults() {
 		o.Timeout = 10 * time.Second
 	}
 	if o.BaselineRate <= 0 {
-		o.BaselineRate = 20
+		o.BaselineRate = 10
 	}
 	if o.Profile == "" {
 		o.Profile = profileFlat

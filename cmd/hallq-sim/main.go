@@ -73,7 +73,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		step     = fs.Duration("step", 5*time.Second, "load: length of one --find-max step")
 		slo      = fs.Duration("slo", time.Second, "load: ticket.take p99 a sustained rate must stay within")
 		inflight = fs.Int("max-inflight", 20000, "load: requests in flight at most (arrivals beyond count as not sent)")
-		baseRate = fs.Float64("baseline-rate", 20, "load: baseline probes per second during the run")
+		baseRate = fs.Float64("baseline-rate", 10, "load: baseline probes per second during the run")
 		baseUser = fs.String("baseline-user", "", "load: user on an external broker allowed to use hallq-sim/#, for the raw pub/sub baseline")
 		basePass = fs.String("baseline-pass", "", "load: that user's password")
 		baseAnon = fs.Bool("baseline-anonymous", false, "load: measure the raw pub/sub baseline without credentials (external broker)")
