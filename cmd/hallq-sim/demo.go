@@ -86,7 +86,7 @@ func RunDemo(ctx context.Context, o DemoOptions) error {
 		return d.deviceOptions(dev, rid, raterCmds[dev.ID])
 	}, d.h.t)
 	if err != nil {
-		return err
+		return fmt.Errorf("%w (is hallqd running with this hall's config? go run ./cmd/hallqd)", err)
 	}
 	d.p.line("上线", "online", "%d 台设备已连接 %s (%s)", len(devs), o.Broker, d.kinds())
 	d.p.line("开始", "start", "取号 %.2f 张/秒 (约每 %.1f 秒一张, %s), 时间加速 %gx; Ctrl-C 结束",

@@ -52,7 +52,12 @@ type apiError struct {
 	Message string `json:"message"`
 }
 
-func (e *apiError) Error() string { return e.Code + ": " + e.Message }
+func (e *apiError) Error() string {
+	if e == nil {
+		return "error response without an error object"
+	}
+	return e.Code + ": " + e.Message
+}
 
 // code is the error code of r, or "" when r is ok.
 func (r response) code() string {

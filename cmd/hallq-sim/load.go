@@ -451,37 +451,66 @@ func (l *loadRun) distinct(devs []*Device) int {
 
 // openCounters opens every simulated counter (CONTRACT §2 counter.open).
 func (l *loadRun) openCounters(ctx context.Context) error {
-	done := map[string]bool{}
-	for i, c := range l.callers {
-		if done[c.counter] {
-			continue
-		}
-		done[c.counter] = true
+	return l.eachCounter(func(i int, c loadCaller) error {
 		r, _, err := c.dev.Request(ctx, "counter.open", map[string]any{"staff_id": l.h.staffFor(i, c.counter)})
 		if err != nil {
 			return fmt.Errorf("open counter %s: %w", c.counter, err)
 		}
 		if !r.OK {
-			return fmt.Errorf("open counter %s: %s", c.counter, r.Error)
+			return fmt.Errorf("open counter %s: %w", c.counter, r.Error)
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // closeCounters closes them again at the end, best effort.
 func (l *loadRun) closeCounters(ctx context.Context) {
-	done := map[string]bool{}
-	for _, c := range l.callers {
-		if done[c.counter] || ctx.Err() != nil {
+	err := l.eachCounter(func(_ int, c loadCaller) error {
+		r, _, err := c.dev.Request(ctx, "counter.close", nil)
+		if err != nil {
+			return fmt.Errorf("close counter %s: %w", c.counter, err)
+		}
+		if !r.OK {
+			return fmt.Errorf("close counter %s: %w", c.counter, r.Error)
+		}
+		return nil
+	})
+	if err != nil && ctx.Err() == nil {
+		fmt.Fprintln(l.o.Out, "warning:", err)
+	}
+}
+
+// eachCounter runs fn once for each simulated counter (with its first
+// caller), 32 at a time, and returns the first error.
+func (l *loadRun) eachCounter(fn func(i int, c loadCaller) error) error {
+	var (
+		wg    sync.WaitGroup
+		sem   = make(chan struct{}, 32)
+		mu    sync.Mutex
+		first error
+		done  = map[string]bool{}
+	)
+	for i, c := range l.callers {
+		if done[c.counter] {
 			continue
 		}
 		done[c.counter] = true
-		if r, _, err := c.dev.Request(ctx, "counter.close", nil); err != nil {
-			fmt.Fprintf(l.o.Out, "warning: close counter %s: %v\n", c.counter, err)
-		} else if !r.OK {
-			fmt.Fprintf(l.o.Out, "warning: close counter %s: %s\n", c.counter, r.Error)
-		}
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			if err := fn(i, c); err != nil {
+				mu.Lock()
+				if first == nil {
+					first = err
+				}
+				mu.Unlock()
+			}
+		}()
 	}
+	wg.Wait()
+	return first
 }
 
 // send runs fn as a request in flight unless MaxInFlight are; it reports

@@ -53,8 +53,12 @@ func (r *rater) run(ctx context.Context) {
 			return
 		case c := <-r.cmds:
 			r.dev.Ack(c.CmdID) // CONTRACT §2 ack: the prompt is shown
-			if c.Op != "rate.prompt" {
+			if c.Op == "rate.cancel" && waiting && c.TicketID == cur.TicketID {
+				waiting = false // hallq withdrew the prompt (window closed, or a newer visit)
 				continue
+			}
+			if c.Op != "rate.prompt" {
+				continue // an op this keypad does not know: acked, ignored
 			}
 			if chance(r.rng, r.unrated) {
 				if r.skipped != nil {
