@@ -27,7 +27,7 @@ type Config struct {
 	Clock         func() time.Time // nil = time.Now
 	Log           zerolog.Logger
 	Metrics       *Metrics // nil = none
-	SnapshotEvery int64    // events between snapshots; 0 = 50,000
+	SnapshotEvery int64    // events between snapshots; 0 = 10,000
 	MaxBatch      int      // commands per group commit; 0 = 1,024
 	IdemRetention time.Duration
 }
@@ -102,7 +102,7 @@ func Open(cfg Config) (*Hall, error) {
 	clock, loc := cfg.Clock, cfg.Spec.Location
 	cfg.Clock = func() time.Time { return clock().In(loc).Round(0) } // hall-local, no monotonic reading
 	if cfg.SnapshotEvery == 0 {
-		cfg.SnapshotEvery = 50000
+		cfg.SnapshotEvery = 10000
 	}
 	if cfg.MaxBatch == 0 {
 		cfg.MaxBatch = 1024
