@@ -1,0 +1,366 @@
+// voice.js: the offline announcement player of the hall screen.
+//
+// Each call is queued; announcements never overlap. One announcement = a short
+// chime, then the pre-recorded segments of static/voice/ joined in order with
+// Web Audio (请 A 零 二 三 号 到 十二 号窗口办理). ticket.recalled is said twice.
+// Only if a needed segment is missing (not in the manifest or not decodable)
+// AND the browser has a matching voice does it use speechSynthesis for that
+// sentence instead; otherwise it plays the segments it has.
+//
+// Browsers play sound only after one user gesture: until then (hallqVoice.unlocked
+// false) announcements are still taken through the queue and recorded in
+// hallqVoice.spoken, silently. A box started with
+// --autoplay-policy=no-user-gesture-required is unlocked at once.
+//
+// window.hallqVoice = {
+//   queue:   [{ticket, counter, recall, texts}]  pending, the one playing first
+//   spoken:  ["请A023号到12号窗口办理", …]        texts already played (one per utterance)
+//   unlocked, langs, announce(ticket, counter, recall), unlock()
+// }
+// URL options of the page: ?voice=zh (default) | en | both | off, ?repeat=N
+// (times a normal call is said, default 1; recalls are said N+1 times).
+
+import { announcementKeys, announcementText } from './voice-text.js';
+
+const BASE = '/static/voice/';
+const MAX_PENDING = 6;
+
+function sleep(ms) {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+class VoicePlayer {
+  constructor() {
+    const q = new URLSearchParams(location.search);
+    const v = (q.get('voice') || 'zh').toLowerCase();
+    this.off = v === 'off' || v === '0' || v === 'none';
+    this.langs = v === 'both' || v === 'zh,en' || v === 'zh+en' ? ['zh', 'en'] : (v === 'en' ? ['en'] : ['zh']);
+    const rep = parseInt(q.get('repeat') || '1', 10);
+    this.repeat = rep >= 1 && rep <= 5 ? rep : 1;
+    this.queue = [];
+    this.spoken = [];
+    this.unlocked = false;
+    this._busy = false;
+    this._ctx = null;
+    this._gain = null;
+    this._manifest = null;
+    this._manifestP = null;
+    this._buffers = new Map();
+    this._listeners = new Set();
+    this._ext = 'ogg';
+    try {
+      const a = document.createElement('audio');
+      if (!a.canPlayType || !a.canPlayType('audio/ogg; codecs="vorbis"')) {
+        this._ext = 'wav';
+      }
+    } catch (_) {
+      this._ext = 'wav';
+    }
+    this._initContext();
+  }
+
+  _initContext() {
+    const AC = window.AudioContext || window.webkitAudioContext;
+    if (!AC || this.off) {
+      return;
+    }
+    try {
+      this._ctx = new AC();
+      this._gain = this._ctx.createGain();
+      this._gain.gain.value = 1;
+      this._gain.connect(this._ctx.destination);
+      if (this._ctx.state === 'running') {
+        this._setUnlocked();
+      }
+      this._ctx.onstatechange = () => {
+        if (this._ctx.state === 'running') {
+          this._setUnlocked();
+        }
+      };
+    } catch (_) {
+      this._ctx = null;
+    }
+  }
+
+  _setUnlocked() {
+    if (this.unlocked) {
+      return;
+    }
+    this.unlocked = true;
+    this._loadManifest().then(() => this._preload());
+    for (const fn of this._listeners) {
+      fn(true);
+    }
+  }
+
+  onUnlock(fn) {
+    this._listeners.add(fn);
+    if (this.unlocked) {
+      fn(true);
+    }
+  }
+
+  // Call from a user gesture (click / key press).
+  unlock() {
+    if (this.off) {
+      return Promise.resolve(false);
+    }
+    if (!this._ctx) {
+      this._initContext();
+    }
+    const ctx = this._ctx;
+    if (!ctx) {
+      // No Web Audio at all: speechSynthesis can still speak.
+      this._setUnlocked();
+      return Promise.resolve(true);
+    }
+    // Playing a silent buffer inside the gesture unlocks old WebKit too.
+    try {
+      const b = ctx.createBuffer(1, 1, 22050);
+      const s = ctx.createBufferSource();
+      s.buffer = b;
+      s.connect(ctx.destination);
+      s.start(0);
+    } catch (_) { /* ignore */ }
+    return Promise.resolve(ctx.resume ? ctx.resume() : undefined).then(() => {
+      this._setUnlocked();
+      return true;
+    }, () => false);
+  }
+
+  _loadManifest() {
+    if (!this._manifestP) {
+      this._manifestP = fetch(BASE + 'manifest.json', { cache: 'force-cache' })
+        .then((r) => (r.ok ? r.json() : null))
+        .then((m) => {
+          this._manifest = m && m.segments ? m.segments : {};
+          return this._manifest;
+        })
+        .catch(() => {
+          this._manifestP = null;      // try again next time
+          this._manifest = null;
+          return {};
+        });
+    }
+    return this._manifestP;
+  }
+
+  // Decode every segment of the configured languages in the background.
+  _preload() {
+    if (!this._manifest) {
+      return;
+    }
+    const keys = Object.keys(this._manifest).filter((k) => k === 'chime' || this.langs.some((l) => k.startsWith(l + '/')));
+    let i = 0;
+    const next = () => {
+      if (i >= keys.length) {
+        return;
+      }
+      this._buffer(keys[i++]).finally(next);
+    };
+    for (let n = 0; n < 4; n++) {
+      next();
+    }
+  }
+
+  _buffer(key) {
+    let p = this._buffers.get(key);
+    if (p) {
+      return p;
+    }
+    const seg = this._manifest && this._manifest[key];
+    if (!seg || !this._ctx) {
+      return Promise.resolve(null);
+    }
+    const file = seg[this._ext] || seg.ogg || seg.wav;
+    p = fetch(BASE + file, { cache: 'force-cache' })
+      .then((r) => {
+        if (!r.ok) {
+          throw new Error('HTTP ' + r.status);
+        }
+        return r.arrayBuffer();
+      })
+      .then((ab) => new Promise((resolve, reject) => {
+        // callback form for old WebKit, promise form elsewhere
+        const pr = this._ctx.decodeAudioData(ab, resolve, reject);
+        if (pr && pr.then) {
+          pr.then(resolve, reject);
+        }
+      }))
+      .catch(() => {
+        // A wav fallback when vorbis decoding fails on this box.
+        if (this._ext === 'ogg' && seg.wav) {
+          return fetch(BASE + seg.wav).then((r) => r.arrayBuffer()).then((ab) => new Promise((res, rej) => {
+            const pr = this._ctx.decodeAudioData(ab, res, rej);
+            if (pr && pr.then) {
+              pr.then(res, rej);
+            }
+          })).catch(() => null);
+        }
+        return null;
+      });
+    this._buffers.set(key, p);
+    return p;
+  }
+
+  // Queue a call. recall: said one more time.
+  announce(ticket, counter, recall = false) {
+    if (!ticket || counter == null) {
+      return;
+    }
+    const texts = {};
+    const full = announcementText(ticket, counter);
+    for (const l of this.langs) {
+      texts[l] = full[l];
+    }
+    // The same call still pending: do not say it twice in a row.
+    const dup = this.queue.find((x, i) => i > 0 && x.ticket === ticket && x.counter === String(counter));
+    if (dup) {
+      dup.recall = dup.recall || recall;
+      return;
+    }
+    this.queue.push({ ticket, counter: String(counter), recall: !!recall, texts });
+    // A burst (reconnect replay): keep only the newest few pending.
+    while (this.queue.length > MAX_PENDING) {
+      this.queue.splice(this._busy ? 1 : 0, 1);
+    }
+    this._pump();
+  }
+
+  async _pump() {
+    if (this._busy) {
+      return;
+    }
+    this._busy = true;
+    try {
+      while (this.queue.length) {
+        const item = this.queue[0];
+        try {
+          await this._play(item);
+        } catch (e) {
+          console.warn('voice:', e);
+        }
+        this.queue.shift();
+      }
+    } finally {
+      this._busy = false;
+    }
+  }
+
+  async _play(item) {
+    const times = this.repeat + (item.recall ? 1 : 0);
+    const silent = this.off || !this.unlocked;
+    if (!silent) {
+      await this._loadManifest();
+    }
+    for (let r = 0; r < times; r++) {
+      for (const l of this.langs) {
+        const text = item.texts[l];
+        if (silent) {
+          await sleep(150);
+        } else {
+          await this._speak(l, item, text, r === 0 && l === this.langs[0]);
+        }
+        this.spoken.push(text);
+      }
+    }
+    if (!silent) {
+      await sleep(600);          // breathing space before the next call
+    }
+  }
+
+  async _speak(lang, item, text, chime) {
+    const keys = announcementKeys(lang, item.ticket, item.counter);
+    const wanted = keys.filter((k) => k !== '|');
+    const bufs = new Map();
+    await Promise.all(wanted.concat(chime ? ['chime'] : []).map(async (k) => bufs.set(k, await this._buffer(k))));
+    const missing = wanted.some((k) => !bufs.get(k));
+    if (missing || !this._ctx) {
+      const v = this._synthVoice(lang);
+      if (v) {
+        if (chime && bufs.get('chime') && this._ctx) {
+          await this._schedule([bufs.get('chime')]);
+        }
+        await this._synth(text, v, lang);
+        return;
+      }
+      if (!this._ctx) {
+        return;
+      }
+    }
+    const seq = [];
+    if (chime && bufs.get('chime')) {
+      seq.push(bufs.get('chime'), 0.25);
+    }
+    for (const k of keys) {
+      if (k === '|') {
+        seq.push(0.12);
+      } else if (bufs.get(k)) {
+        seq.push(bufs.get(k));
+      }
+    }
+    await this._schedule(seq);
+    await sleep(500);
+  }
+
+  // Plays buffers back to back (numbers in the list are pauses, in seconds).
+  async _schedule(seq) {
+    const ctx = this._ctx;
+    if (ctx.state !== 'running' && ctx.resume) {
+      try {
+        await ctx.resume();
+      } catch (_) { /* ignore */ }
+    }
+    let t = ctx.currentTime + 0.05;
+    for (const x of seq) {
+      if (typeof x === 'number') {
+        t += x;
+        continue;
+      }
+      const s = ctx.createBufferSource();
+      s.buffer = x;
+      s.connect(this._gain);
+      s.start(t);
+      t += x.duration;
+    }
+    const ms = (t - ctx.currentTime) * 1000 + 30;
+    await sleep(Math.max(0, Math.min(ms, 20000)));
+  }
+
+  _synthVoice(lang) {
+    const ss = window.speechSynthesis;
+    if (!ss || !ss.getVoices) {
+      return null;
+    }
+    const want = lang === 'zh' ? /^(zh|cmn)/i : /^en/i;
+    return ss.getVoices().find((v) => want.test(v.lang)) || null;
+  }
+
+  _synth(text, voice, lang) {
+    return new Promise((resolve) => {
+      const u = new SpeechSynthesisUtterance(text);
+      u.voice = voice;
+      u.lang = voice.lang || (lang === 'zh' ? 'zh-CN' : 'en-US');
+      u.rate = 0.9;
+      const done = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(done, 15000);
+      u.onend = done;
+      u.onerror = done;
+      window.speechSynthesis.speak(u);
+    });
+  }
+}
+
+let player = null;
+
+// The page's single player (also window.hallqVoice).
+export function getVoice() {
+  if (!player) {
+    player = new VoicePlayer();
+    window.hallqVoice = player;
+  }
+  return player;
+}
