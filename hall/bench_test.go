@@ -98,7 +98,7 @@ func TestLatencyAtRate(t *testing.T) {
 	if os.Getenv("HALLQ_BENCH") == "" {
 		t.Skip("a measurement; set HALLQ_BENCH=1 to run")
 	}
-	rate, secs := 1000, 5
+	rate, secs := 1000, 12 // 12,000 events: one periodic snapshot falls inside
 	h, _ := MustOpenHall(t, t.TempDir(), benchSpec(t))
 	lat := make([]time.Duration, rate*secs)
 	var wg sync.WaitGroup

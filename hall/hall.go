@@ -82,6 +82,7 @@ type Hall struct {
 	idem     map[idemKey][]byte
 	broken   bool // the in-memory state may hold events that did not commit
 	lastSnap int64
+	snapping chan struct{} // closed when the snapshot being written is saved
 
 	view atomic.Pointer[queue.View]
 	ok   atomic.Bool // the last append succeeded
@@ -255,7 +256,7 @@ func (h *Hall) run() {
 				}
 				h.process(batch)
 			}
-			h.snapshot()
+			h.snapshot(true)
 			return
 		}
 	}
@@ -359,7 +360,7 @@ func (h *Hall) process(batch []*request) {
 		r.reply <- replies[i]
 	}
 	if h.state.Seq-h.lastSnap >= h.cfg.SnapshotEvery {
-		h.snapshot()
+		h.snapshot(false)
 	}
 }
 
@@ -382,20 +383,44 @@ func (h *Hall) fail(err error, batch []*request, added []idemKey) {
 	}
 }
 
-// snapshot saves the state so the next start replays less.
-func (h *Hall) snapshot() {
+// snapshot saves the state so the next start replays less. The writer only
+// copies the state; encoding and saving happen on another goroutine, one
+// snapshot at a time. With wait, it returns once the snapshot is saved.
+func (h *Hall) snapshot(wait bool) {
+	if h.snapping != nil {
+		select {
+		case <-h.snapping:
+			h.snapping = nil
+		default:
+			if !wait {
+				return // the previous one is still being written
+			}
+			<-h.snapping
+			h.snapping = nil
+		}
+	}
 	if h.broken || h.state.Seq == h.lastSnap || h.state.Seq == 0 {
 		return
 	}
-	data, err := json.Marshal(h.state)
-	if err == nil {
-		err = h.journal.SaveSnapshot(h.state.Seq, data)
+	st, done := h.state.Clone(), make(chan struct{})
+	h.snapping, h.lastSnap = done, st.Seq
+	go func() {
+		defer close(done)
+		start := time.Now()
+		data, err := json.Marshal(st)
+		if err == nil {
+			err = h.journal.SaveSnapshot(st.Seq, data)
+		}
+		if err != nil {
+			h.log.Warn().Err(err).Msg("snapshot failed; the journal still has everything")
+			return
+		}
+		h.log.Debug().Int64("seq", st.Seq).Int("bytes", len(data)).Dur("took", time.Since(start)).Msg("snapshot saved")
+	}()
+	if wait {
+		<-done
+		h.snapping = nil
 	}
-	if err != nil {
-		h.log.Warn().Err(err).Msg("snapshot failed; the journal still has everything")
-		return
-	}
-	h.lastSnap = h.state.Seq
 }
 
 func (h *Hall) observe(evs []queue.Event, v *queue.View) {

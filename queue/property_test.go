@@ -205,6 +205,9 @@ func queueProperty(t *rapid.T) {
 	if a, b := encodeState(h.s), encodeState(fresh); a != b {
 		t.Fatalf("state after replay differs:\n%s\n%s", a, b)
 	}
+	if a, b := encodeState(h.s), encodeState(h.s.Clone()); a != b {
+		t.Fatal("Clone differs from the state")
+	}
 	// Snapshot round trip: decode and continue gives the same encoding.
 	var snap State
 	if err := json.Unmarshal([]byte(encodeState(h.s)), &snap); err != nil {

@@ -1,0 +1,44 @@
+package queue
+
+// Clone returns a deep copy of s that shares nothing mutable with it, so it
+// can be encoded on another goroutine while s moves on.
+func (s *State) Clone() *State {
+	c := *s
+	c.Tickets = make(map[string]*Ticket, len(s.Tickets))
+	for id, t := range s.Tickets {
+		tc := *t
+		c.Tickets[id] = &tc
+	}
+	c.NextN = cloneMap(s.NextN)
+	c.Queue = make(map[string][]string, len(s.Queue))
+	for k, q := range s.Queue {
+		c.Queue[k] = append([]string(nil), q...)
+	}
+	c.Counters = make(map[string]*Counter, len(s.Counters))
+	for id, ct := range s.Counters {
+		cc := *ct
+		c.Counters[id] = &cc
+	}
+	c.Appointments = make(map[string]*Booking, len(s.Appointments))
+	for code, b := range s.Appointments {
+		bc := *b
+		c.Appointments[code] = &bc
+	}
+	c.OpenIDs = cloneMap(s.OpenIDs)
+	c.AvgService = cloneMap(s.AvgService)
+	c.RecentCalls = append([]RecentCall(nil), s.RecentCalls...)
+	c.Devices = make(map[string]*DevicePresence, len(s.Devices))
+	for id, d := range s.Devices {
+		dc := *d
+		c.Devices[id] = &dc
+	}
+	return &c
+}
+
+func cloneMap[K comparable, V any](m map[K]V) map[K]V {
+	out := make(map[K]V, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
