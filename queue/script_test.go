@@ -19,7 +19,7 @@ func testSpec() *Spec {
 	loc, _ := time.LoadLocation("Asia/Shanghai")
 	sp := &Spec{HallID: "t", HallName: Name{Zh: "测试中心", En: "Test"}, Location: loc, RecallLimit: 2,
 		RatingWindow: 120 * time.Second,
-		Hours: []Hours{{Days: []time.Weekday{0, 1, 2, 3, 4, 5, 6}, Open: 8*time.Hour + 30*time.Minute, Close: 17*time.Hour + 30*time.Minute}},
+		Hours:        []Hours{{Days: []time.Weekday{0, 1, 2, 3, 4, 5, 6}, Open: 8*time.Hour + 30*time.Minute, Close: 17*time.Hour + 30*time.Minute}},
 		Services: map[string]*ServiceSpec{
 			"social":  {ID: "social", Prefix: "A", Name: Name{Zh: "社保", En: "Social"}, DailyQuota: 5, TargetWait: 30 * time.Minute, AvgService: 300 * time.Second},
 			"housing": {ID: "housing", Prefix: "B", Name: Name{Zh: "公积金", En: "Housing"}, TargetWait: 30 * time.Minute, AvgService: 600 * time.Second},
