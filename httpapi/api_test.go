@@ -131,7 +131,10 @@ func TestTicketsOverHTTP(t *testing.T) {
 	c := http.DefaultClient
 	t.Run("OK", func(t *testing.T) {
 		r := a.call(t, c, "POST", "/api/v1/halls/t/tickets", kiosk, `{"service":"social"}`)
-		var tk struct{ Number, TicketID string }
+		var tk struct {
+			Number   string `json:"number"`
+			TicketID string `json:"ticket_id"`
+		}
 		json.Unmarshal(r.Result, &tk)
 		if r.status != 200 || tk.Number != "A001" {
 			t.Fatalf("take = %d %s", r.status, r.Result)
