@@ -1,0 +1,49 @@
+package display
+
+// backlog holds encoded event messages in seq order without gaps: msgs[i]
+// is the message of seq from+1+i. It is what ?since= resumes from.
+type backlog struct {
+	from int64    // the seq just before msgs[0]
+	msgs [][]byte // never changed in place, so slices handed out stay valid
+}
+
+// last is the seq of the newest message held, or from when none is.
+func (b *backlog) last() int64 { return b.from + int64(len(b.msgs)) }
+
+// reset forgets everything and starts again after seq from.
+func (b *backlog) reset(from int64) {
+	b.from, b.msgs = from, nil
+}
+
+// push adds the message of seq last()+1.
+func (b *backlog) push(data []byte) { b.msgs = append(b.msgs, data) }
+
+// after returns the messages after seq, if the backlog holds all of them.
+// The result is capped so that a later push cannot write into it.
+func (b *backlog) after(seq int64) ([][]byte, bool) {
+	if seq < b.from || seq > b.last() {
+		return nil, false
+	}
+	i := int(seq - b.from)
+	return b.msgs[i:len(b.msgs):len(b.msgs)], true
+}
+
+// prepend adds older messages: msgs covers the seqs after from up to b.from.
+func (b *backlog) prepend(from int64, msgs [][]byte) {
+	all := make([][]byte, 0, len(msgs)+len(b.msgs))
+	all = append(append(all, msgs...), b.msgs...)
+	b.from, b.msgs = from, all
+}
+
+// trim keeps at most max messages, dropping the oldest. It copies only once
+// the backlog is a quarter over max, so that trimming stays cheap.
+func (b *backlog) trim(max int) {
+	if len(b.msgs) <= max+max/4 {
+		return
+	}
+	drop := len(b.msgs) - max
+	kept := make([][]byte, max, max+max/4+1)
+	copy(kept, b.msgs[drop:])
+	b.from += int64(drop)
+	b.msgs = kept
+}

@@ -1,0 +1,47 @@
+package display
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// ServeHTTP upgrades GET /ws/v1/halls/{hall}[?since=S] to a screen's
+// websocket (CONTRACT §3). The handler returns once the screen's goroutines
+// run, so the HTTP server's buffers for the request are freed.
+func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.PathValue("hall") != h.hall {
+		http.Error(w, "unknown hall 没有此大厅", http.StatusNotFound)
+		return
+	}
+	since := parseSince(r.URL.Query().Get("since"))
+	conn, err := h.up.Upgrade(w, r, nil)
+	if err != nil {
+		return // the upgrader has answered
+	}
+	c := newClient(conn, r.RemoteAddr, h.cfg.SendBuffer)
+	st, err := h.join(c, since)
+	if err != nil {
+		msg := websocket.FormatCloseMessage(websocket.CloseGoingAway, "hallqd is stopping")
+		conn.WriteControl(websocket.CloseMessage, msg, time.Now().Add(time.Second))
+		conn.Close()
+		return
+	}
+	go h.read(c)
+	go h.write(c, st)
+}
+
+// parseSince reads ?since=; -1 when it is absent or not a seq (CONTRACT §3:
+// a bad since gets a fresh snapshot).
+func parseSince(s string) int64 {
+	if s == "" {
+		return -1
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 {
+		return -1
+	}
+	return n
+}
