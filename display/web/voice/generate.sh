@@ -24,7 +24,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 out="${1:-$here/../static/voice}"
 rate="${VOICE_RATE:-16000}"
-zh_speed="${ZH_SPEED:-150}"
+zh_speed="${ZH_SPEED:-160}"
 en_speed="${EN_SPEED:-150}"
 wav="${VOICE_WAV:-1}"     # also write 8-bit WAV fallbacks (set 0 to skip)
 
@@ -96,8 +96,8 @@ for l in A B C D E F G H I J K L M N O P Q R S T U V W X Y Z; do
 done
 
 # ---- chime -----------------------------------------------------------------
-sox -n -r "$rate" -c 1 "$tmp/chime.wav" synth 1.3 pl C5 pl E5 pl G5 delay 0 0.22 0.44 \
-  remix - fade 0 1.3 0.45 norm -4
+sox -n -r "$rate" -c 1 "$tmp/chime.wav" synth 1.0 pl C5 pl E5 pl G5 delay 0 0.18 0.36 \
+  remix - fade 0 1.0 0.35 norm -4
 sox "$tmp/chime.wav" -C 0 "$out/chime.ogg"
 [ "$wav" = 1 ] && sox "$tmp/chime.wav" -b 8 -e unsigned-integer -r 11025 "$out/chime.wav"
 printf '%s\t%s\n' chime "$(soxi -D "$tmp/chime.wav")" >>"$manifest"

@@ -114,6 +114,9 @@ async function main() {
   }
   getHall().then((h) => {
     hallName = h && h.name;
+    if (h && h.timezone && !q.get('tz')) {
+      tz = h.timezone;
+    }
     render();
   });
   const hs = await openHallStream();

@@ -192,6 +192,9 @@ function layoutGrid() {
     cols = Math.max(1, Math.floor((W + gap) / (minH * 1.25 + gap)));
     const rows = Math.max(1, Math.floor((H + gap) / (minH + gap)));
     perPage = cols * rows;
+    // stretch the tiles of a full page over the whole panel
+    h = Math.max(minH, (H - gap * (rows - 1)) / rows);
+    scale = Math.max(minH, Math.min(h, (W - gap * (cols - 1)) / cols / 1.25));
   }
   ui.grid.style.setProperty('--cols', cols);
   ui.grid.style.setProperty('--tile-h', `${Math.floor(h)}px`);
@@ -499,6 +502,9 @@ async function main() {
   hs = await openHallStream();
   bindConnIndicator(hs, ui.conn, t);
   getHall().then((h) => {
+    if (h && h.timezone && !q.get('tz')) {
+      tz = h.timezone;
+    }
     if (h && h.name) {
       hallName = h.name;
       renderHeader();

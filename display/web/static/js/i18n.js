@@ -46,6 +46,7 @@ const common = {
   'unit.people': { zh: '人', en: '' },
   'minutes': { zh: '{n} 分钟', en: '{n} min' },
   'minutes.lt1': { zh: '1 分钟内', en: '< 1 min' },
+  'hours': { zh: '{h} 小时 {m} 分', en: '{h} h {m} min' },
   'window': { zh: '{n}号窗口', en: 'Window {n}' },
   'err.bad_request': { zh: '请求有误', en: 'Bad request' },
   'err.forbidden': { zh: '无权操作', en: 'Not allowed' },
@@ -185,7 +186,11 @@ export function fmtWait(sec) {
   if (sec < 60) {
     return t('minutes.lt1');
   }
-  return t('minutes', { n: Math.ceil(sec / 60) });
+  const m = Math.ceil(sec / 60);
+  if (m >= 60) {
+    return t('hours', { h: Math.floor(m / 60), m: m % 60 });
+  }
+  return t('minutes', { n: m });
 }
 
 export function errorText(err) {

@@ -194,8 +194,10 @@ function buildTiles() {
   }
   const portrait = window.innerHeight > window.innerWidth;
   const n = svcs.length;
-  const cols = portrait ? (n <= 4 ? 1 : n <= 12 ? 2 : 3) : (n <= 2 ? n : n <= 6 ? 2 : n <= 12 ? 3 : 4);
+  const compact = n > 8;
+  const cols = portrait ? (n <= 4 ? 1 : n <= 8 ? 2 : 3) : (n <= 3 ? n : n <= 6 ? 3 : n <= 12 ? 4 : 5);
   ui.tiles.style.setProperty('--cols', cols);
+  ui.tiles.classList.toggle('compact', compact);
   for (const s of svcs) {
     const id = tid(s.id);
     const waiting = el('b', { class: 'num', testid: `kiosk-service-${id}-waiting` });
@@ -403,6 +405,9 @@ async function main() {
   document.addEventListener('contextmenu', (e) => e.preventDefault());
 
   hall = await getHall();
+  if (hall.timezone && !q.get('tz')) {
+    tz = hall.timezone;
+  }
   renderHall();
   const hs = await openHallStream({ hall: hall.id });
   hs.on('status', (s) => {

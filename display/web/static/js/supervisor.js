@@ -238,6 +238,9 @@ async function main() {
     renderAll();
   });
   hall = await getHall();
+  if (hall.timezone && !q.get('tz')) {
+    tz = hall.timezone;
+  }
   const hs = await openHallStream({ hall: hall.id });
   bindConnIndicator(hs, ui.conn, t);
   hs.on('snapshot', (st) => {

@@ -75,7 +75,8 @@ function render() {
   const st = ticket.status || 'waiting';
   document.body.dataset.status = st;
   setText(ui.number, ticket.number || '');
-  setText(ui.service, pick(serviceName(state, ticket.service)));
+  const sn = state && state.serviceById.get(String(ticket.service)) ? serviceName(state, ticket.service) : (ticket.service_name || serviceName(state, ticket.service));
+  setText(ui.service, pick(sn));
   ui.status.dataset.status = st;
   setText(ui.status, t('tstatus.' + st));
   const cname = ticket.counter != null ? pick(counterName(state, ticket.counter)) : '';
@@ -214,6 +215,9 @@ async function main() {
     ui.alert.hidden = true;
   });
   hall = await getHall();
+  if (hall.timezone && !q.get('tz')) {
+    tz = hall.timezone;
+  }
   render();
   await load();
   const hs = await openHallStream({ hall: hall.id });

@@ -265,7 +265,7 @@ class VoicePlayer {
       }
     }
     if (!silent) {
-      await sleep(600);          // breathing space before the next call
+      await sleep(400);          // breathing space before the next call
     }
   }
 
@@ -300,7 +300,7 @@ class VoicePlayer {
       }
     }
     await this._schedule(seq);
-    await sleep(500);
+    await sleep(350);
   }
 
   // Plays buffers back to back (numbers in the list are pauses, in seconds).
