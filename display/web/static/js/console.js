@@ -646,7 +646,7 @@ function askArgs(op) {
     return dialog(t('dlg.hold'), r.nodes, () => (r.input.value.trim() ? { reason: r.input.value.trim() } : {}));
   }
   if (op === 'call.number') {
-    const input = el('input', { name: 'number', testid: 'console-dialog-number', autocomplete: 'off', maxlength: '16', style: 'text-transform:uppercase;font-size:28px;font-family:var(--font-num)' });
+    const input = el('input', { name: 'number', testid: 'console-dialog-number', autocomplete: 'off', maxlength: '16', class: 'cc-number-input' });
     return dialog(t('dlg.number'), [el('label', {}, t('dlg.number.label'), input)], () => {
       const n = input.value.trim().toUpperCase();
       return n ? { number: n } : t('dlg.number.label');

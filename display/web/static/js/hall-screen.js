@@ -328,8 +328,17 @@ function renderNow(call, flash) {
   }
 }
 
+// Calls of this screen's zone, newest first, a recall of the same call once.
 function zoneCalls() {
-  return state.recent_calls.filter((r) => inZone(r.counter));
+  const seen = new Set();
+  return state.recent_calls.filter((r) => {
+    const k = r.ticket + '@' + r.counter;
+    if (!inZone(r.counter) || seen.has(k)) {
+      return false;
+    }
+    seen.add(k);
+    return true;
+  });
 }
 
 function renderRecent() {
