@@ -57,6 +57,11 @@ type Batch struct {
 
 type idemKey struct{ source, reqID string }
 
+type idemRecord struct {
+	body []byte
+	at   time.Time
+}
+
 type request struct {
 	Request
 	query func(*queue.State)
@@ -79,7 +84,8 @@ type Hall struct {
 
 	// owned by the writer goroutine
 	state    *queue.State
-	idem     map[idemKey][]byte
+	idem     map[idemKey]idemRecord
+	pruned   time.Time // when idempotency records were last pruned
 	broken   bool // the in-memory state may hold events that did not commit
 	lastSnap int64
 	snapping chan struct{} // closed when the snapshot being written is saved
@@ -144,9 +150,9 @@ func (h *Hall) load() error {
 	}); err != nil {
 		return fmt.Errorf("replay journal: %w", err)
 	}
-	idem := map[idemKey][]byte{}
+	idem := map[idemKey]idemRecord{}
 	if err := h.journal.Requests(h.clock().Add(-h.cfg.IdemRetention), func(r store.Request) {
-		idem[idemKey{r.Source, r.ReqID}] = r.Response
+		idem[idemKey{r.Source, r.ReqID}] = idemRecord{body: r.Response, at: r.At}
 	}); err != nil {
 		return err
 	}
@@ -248,6 +254,7 @@ func (h *Hall) run() {
 			h.process(batch)
 		case <-tick.C:
 			h.process(nil) // rolls the business day over when due
+			h.prune()
 		case <-h.quit:
 			for {
 				batch = h.drain(batch[:0])
@@ -306,8 +313,8 @@ func (h *Hall) process(batch []*request) {
 		}
 		key := idemKey{r.Source, r.ReqID}
 		if r.ReqID != "" {
-			if body, ok := h.idem[key]; ok {
-				replies[i] = decodeReply(body)
+			if rec, ok := h.idem[key]; ok {
+				replies[i] = decodeReply(rec.body)
 				replies[i].Repeat = true
 				continue
 			}
@@ -323,7 +330,7 @@ func (h *Hall) process(batch []*request) {
 		replies[i] = rep
 		if r.ReqID != "" {
 			body, _ := json.Marshal(rep)
-			h.idem[key] = body
+			h.idem[key] = idemRecord{body: body, at: now}
 			added = append(added, key)
 			recs = append(recs, store.Request{Source: r.Source, ReqID: r.ReqID, At: now, Seq: h.state.Seq, Response: body})
 		}
@@ -361,6 +368,27 @@ func (h *Hall) process(batch []*request) {
 	}
 	if h.state.Seq-h.lastSnap >= h.cfg.SnapshotEvery {
 		h.snapshot(false)
+	}
+}
+
+// prune forgets idempotency records past their retention, hourly. Devices
+// keep a req_id unique for at least 24 hours (CONTRACT §2); hallq keeps 48.
+func (h *Hall) prune() {
+	now := h.clock()
+	if now.Sub(h.pruned) < time.Hour {
+		return
+	}
+	h.pruned = now
+	cutoff := now.Add(-h.cfg.IdemRetention)
+	for k, rec := range h.idem {
+		if rec.at.Before(cutoff) {
+			delete(h.idem, k)
+		}
+	}
+	if n, err := h.journal.PruneRequests(cutoff); err != nil {
+		h.log.Warn().Err(err).Msg("prune idempotency records")
+	} else if n > 0 {
+		h.log.Info().Int64("records", n).Msg("pruned idempotency records older than the retention")
 	}
 }
 

@@ -1,6 +1,7 @@
 package hall
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"runtime"
@@ -8,7 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rs/zerolog"
+
 	"github.com/hallq/hallq/queue"
+	"github.com/hallq/hallq/store"
 )
 
 func encode(s *queue.State) string {
@@ -138,5 +142,32 @@ func TestCloseLeaksNoGoroutines(t *testing.T) {
 	}
 	if after := runtime.NumGoroutine(); after > before {
 		t.Fatalf("goroutines: %d before, %d after Close", before, after)
+	}
+}
+
+func TestIdempotencyRecordsExpireAfterRetention(t *testing.T) {
+	sp := testSpec(t)
+	j := mustJournal(t, sp)
+	now := time.Date(2026, 11, 23, 9, 0, 0, 0, sp.Location)
+	var mu sync.Mutex
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	h, err := Open(Config{Spec: sp, Journal: j, Log: zerolog.Nop(), Clock: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	first := do(t, h, "dev:kiosk-01", "r1", queue.TakeTicket{Service: "social"})
+	mu.Lock()
+	now = now.Add(49 * time.Hour)
+	mu.Unlock()
+	h.Query(context.Background(), func(*queue.State) { h.prune() })
+	again := do(t, h, "dev:kiosk-01", "r1", queue.TakeTicket{Service: "social"})
+	if again.Repeat || string(again.Result) == string(first.Result) {
+		t.Fatal("a req_id older than the retention was still answered from its record")
+	}
+	var n int
+	j.Requests(now.Add(-100*time.Hour), func(store.Request) { n++ })
+	if n != 1 {
+		t.Fatalf("journal holds %d idempotency records, want 1 (the old one pruned)", n)
 	}
 }

@@ -65,3 +65,13 @@ func stateJSON(tb testing.TB, h *Hall) string {
 	}
 	return out
 }
+
+func mustJournal(tb testing.TB, sp *queue.Spec) *store.Journal {
+	tb.Helper()
+	j, err := store.Open(tb.TempDir(), sp.HallID, zerolog.Nop())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { j.Close() })
+	return j
+}
