@@ -86,7 +86,7 @@ type Hall struct {
 	state    *queue.State
 	idem     map[idemKey]idemRecord
 	pruned   time.Time // when idempotency records were last pruned
-	broken   bool // the in-memory state may hold events that did not commit
+	broken   bool      // the in-memory state may hold events that did not commit
 	lastSnap int64
 	snapping chan struct{} // closed when the snapshot being written is saved
 
