@@ -15,6 +15,7 @@
 // window.hallqVoice = {
 //   queue:   [{ticket, counter, recall, texts}]  pending, the one playing first
 //   spoken:  ["请A023号到12号窗口办理", …]        texts already played (one per utterance)
+//   missing: segment keys that could not be loaded (should stay empty)
 //   unlocked, langs, announce(ticket, counter, recall), unlock()
 // }
 // URL options of the page: ?voice=zh (default) | en | both | off, ?repeat=N
@@ -39,6 +40,7 @@ class VoicePlayer {
     this.repeat = rep >= 1 && rep <= 5 ? rep : 1;
     this.queue = [];
     this.spoken = [];
+    this.missing = [];        // segment keys that could not be loaded (diagnostics)
     this.unlocked = false;
     this._busy = false;
     this._ctx = null;
@@ -274,7 +276,13 @@ class VoicePlayer {
     const wanted = keys.filter((k) => k !== '|');
     const bufs = new Map();
     await Promise.all(wanted.concat(chime ? ['chime'] : []).map(async (k) => bufs.set(k, await this._buffer(k))));
-    const missing = wanted.some((k) => !bufs.get(k));
+    const lost = wanted.filter((k) => !bufs.get(k));
+    for (const k of lost) {
+      if (!this.missing.includes(k)) {
+        this.missing.push(k);
+      }
+    }
+    const missing = lost.length > 0;
     if (missing || !this._ctx) {
       const v = this._synthVoice(lang);
       if (v) {
