@@ -245,7 +245,7 @@ func js[T any](t *testing.T, ctx context.Context, expr string) T {
 func waitJS(t *testing.T, ctx context.Context, expr, msg string) {
 	t.Helper()
 	testenv.Eventually(t, 20*time.Second, func() bool {
-		v, err := chromedp.Run(ctx, chromedp.Evaluate[bool]("!!(" + expr + ")"))
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[bool]("!!("+expr+")"))
 		return err == nil && v
 	}, msg)
 }
