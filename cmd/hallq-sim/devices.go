@@ -239,8 +239,10 @@ func (d *Device) setUp(c mqtt.Client) error {
 		filters[f] = 1
 	}
 	handler := func(_ mqtt.Client, m mqtt.Message) { d.route(m) }
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
 	tok := c.SubscribeMultiple(filters, handler)
-	if err := waitToken(context.Background(), tok); err != nil {
+	if err := waitToken(ctx, tok); err != nil {
 		return fmt.Errorf("device %s: subscribe: %w", d.cfg.ID, err)
 	}
 	for f, code := range tok.(*mqtt.SubscribeToken).Result() {
@@ -251,7 +253,8 @@ func (d *Device) setUp(c mqtt.Client) error {
 	return d.publishStatus(true)
 }
 
-// publishStatus publishes the retained status (CONTRACT §2 status).
+// publishStatus publishes the retained status (CONTRACT §2 status) and
+// waits up to 10 s for the broker to take it.
 func (d *Device) publishStatus(online bool) error {
 	var payload []byte
 	if online {
@@ -259,8 +262,10 @@ func (d *Device) publishStatus(online bool) error {
 	} else {
 		payload = []byte(`{"online":false}`)
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
 	tok := d.client.Publish(d.t.dev(d.cfg.ID, "status"), 1, true, payload)
-	if err := waitToken(context.Background(), tok); err != nil {
+	if err := waitToken(ctx, tok); err != nil {
 		return fmt.Errorf("device %s: publish status: %w", d.cfg.ID, err)
 	}
 	return nil

@@ -695,9 +695,10 @@ func (l *loadRun) progress(ctx context.Context) {
 
 // findMax ramps ticket.take up in steps of Step, each 1.5 times the last,
 // from the measured rate (halving first while that is not sustained), and
-// records the highest rate that was sustained: at least 95% of the offered
-// tickets answered ok within the step, none dropped at the in-flight cap,
-// and p99 within the SLO.
+// records the highest rate that was sustained: at least 95% of the step's
+// arrivals answered ok, at 95% of their rate or better counting the time
+// to drain the step's requests, none timed out or dropped at the in-flight
+// cap, and p99 within the SLO.
 func (l *loadRun) findMax(ctx context.Context) {
 	rate := max(l.o.TakeRate, 10)
 	fmt.Fprintf(l.o.Out, "find-max: ramping ticket.take from %.0f/s in %s steps (sustained = 95%% ok, p99 <= %s)\n", rate, l.o.Step, l.o.SLO)
@@ -708,17 +709,19 @@ func (l *loadRun) findMax(ctx context.Context) {
 		l.takes(phase, ctx, NewPoisson(rate, newRand(l.o.Seed, 100+uint64(i))), newRand(l.o.Seed, 200+uint64(i)), st)
 		cancel()
 		l.requests.Wait()
-		elapsed := time.Since(start).Seconds()
+		elapsed := time.Since(start).Seconds() // the step and the drain of its requests
 		s := st.Latency.Summary()
 		failures := 0
 		for _, n := range st.Failures {
 			failures += n
 		}
-		step := RampStep{Offered: rate, Achieved: float64(st.OK.Load()) / elapsed, Summary: s, Failures: failures, NotSent: st.NotSent.Load()}
-		step.Sustained = st.NotSent.Load() == 0 && float64(st.OK.Load()) >= 0.95*float64(st.Offered.Load()) && s.P99 <= l.o.SLO
+		offered, ok := float64(st.Offered.Load()), float64(st.OK.Load())
+		step := RampStep{Offered: rate, Achieved: ok / elapsed, Summary: s, Failures: failures, NotSent: st.NotSent.Load()}
+		step.Sustained = st.NotSent.Load() == 0 && st.Failures["timeout"] == 0 && ok >= 0.95*offered &&
+			step.Achieved >= 0.95*offered/l.o.Step.Seconds() && s.P99 <= l.o.SLO
 		l.rep.Ramp = append(l.rep.Ramp, step)
-		fmt.Fprintf(l.o.Out, "  step %2d: offered %7.0f/s achieved %7.0f/s p50 %8s p99 %8s failures %d not sent %d %s\n",
-			i+1, step.Offered, step.Achieved, fmtDur(s.P50), fmtDur(s.P99), failures, step.NotSent, verdict(step.Sustained))
+		fmt.Fprintf(l.o.Out, "  step %2d: offered %6.0f/s achieved %6.0f/s p50 %8s p99 %8s not sent %d failures: %s -> %s\n",
+			i+1, step.Offered, step.Achieved, fmtDur(s.P50), fmtDur(s.P99), step.NotSent, fmtCounts(st.Failures), verdict(step.Sustained))
 		switch {
 		case step.Sustained:
 			l.rep.MaxSustained = max(l.rep.MaxSustained, step.Achieved)

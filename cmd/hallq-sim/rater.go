@@ -38,7 +38,7 @@ func onCmdInto(ch chan command) func(command) {
 	}
 }
 
-// run handles prompts until ctx is done. A newer prompt replaces one the
+// run handles prompts until ctx is done (a rating being sent is finished first). A newer prompt replaces one the
 // citizen has not answered yet, as on a real keypad.
 func (r *rater) run(ctx context.Context) {
 	timer := time.NewTimer(time.Hour)
@@ -78,8 +78,10 @@ func (r *rater) run(ctx context.Context) {
 			if cur.TicketID != "" {
 				args["ticket_id"] = cur.TicketID
 			}
-			resp, start, err := r.dev.Request(ctx, "rating.submit", args)
-			if r.rated != nil && ctx.Err() == nil {
+			// A press already made is sent even if the run is ending: its
+			// answer then finds its request (the device timeout bounds it).
+			resp, start, err := r.dev.Request(context.WithoutCancel(ctx), "rating.submit", args)
+			if r.rated != nil {
 				r.rated(cur, level, resp, start, err)
 			}
 		}
