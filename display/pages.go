@@ -87,6 +87,17 @@ func MountPages(mux *http.ServeMux, cfg PagesConfig) error {
 		}
 		serveAsset(cfg.Files, a).ServeHTTP(w, r)
 	})
+	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {
+		for _, name := range []string{"/static/favicon.ico", "/static/img/favicon.ico", "/static/img/favicon.svg"} {
+			if a, ok := static[name]; ok {
+				serveAsset(cfg.Files, a).ServeHTTP(w, r)
+				return
+			}
+		}
+		securityHeaders(w, r) // none shipped: an empty answer keeps browsers from logging a 404
+		w.Header().Set("Cache-Control", cacheVoice)
+		w.WriteHeader(http.StatusNoContent)
+	})
 	return nil
 }
 

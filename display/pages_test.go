@@ -158,3 +158,11 @@ func TestCSPHost(t *testing.T) {
 		}
 	}
 }
+
+func TestFavicon(t *testing.T) {
+	srv := mustServePages(t)
+	resp, _ := get(t, srv.URL+"/favicon.ico", nil)
+	if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusNoContent {
+		t.Errorf("favicon: %d, want 200 or 204", resp.StatusCode)
+	}
+}
