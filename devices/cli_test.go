@@ -1,0 +1,143 @@
+package devices
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hallq/hallq/internal/testenv"
+)
+
+// buildHallqd builds cmd/hallqd once per test binary.
+var buildHallqd = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "hallqd-bin-")
+	if err != nil {
+		return "", err
+	}
+	bin := filepath.Join(dir, "hallqd")
+	out, err := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", bin, "github.com/hallq/hallq/cmd/hallqd").CombinedOutput()
+	if err != nil {
+		return "", fmt.Errorf("go build ./cmd/hallqd: %v\n%s", err, out)
+	}
+	return bin, nil
+})
+
+// syncBuffer is a child's output.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// readyz returns the parts of GET /readyz.
+func readyz(base string) (map[string]string, error) {
+	resp, err := (&http.Client{Timeout: 2 * time.Second}).Get(base + "/readyz")
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	var body struct {
+		Parts map[string]string `json:"parts"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+		return nil, err
+	}
+	return body.Parts, nil
+}
+
+// TestHallqdACLWithMosquitto runs the real hallqd: `hallqd acl` writes the
+// Mosquitto files, Mosquitto runs with them, and hallqd with broker.url
+// serves devices through it, across a broker restart.
+func TestHallqdACLWithMosquitto(t *testing.T) {
+	bin, err := buildHallqd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(filepath.Dir(bin)) })
+	dir := t.TempDir()
+	httpPort := testenv.FreePort(t)
+	base := testYAML + fmt.Sprintf("listen: {http: \"127.0.0.1:%d\"}\nstorage: {dir: %q}\nbroker:\n  username: hallqd\n  password: s-hallqd\n",
+		httpPort, filepath.Join(dir, "data"))
+	cfgPath := filepath.Join(dir, "hall.yaml")
+	if err := os.WriteFile(cfgPath, []byte(base), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "mosquitto")
+	if b, err := exec.Command(bin, "acl", "--config", cfgPath, "--out", out).CombinedOutput(); err != nil {
+		t.Fatalf("hallqd acl: %v\n%s", err, b)
+	}
+	pw, _ := os.ReadFile(filepath.Join(out, "password_file"))
+	if bytes.Contains(pw, []byte("s-kiosk-01")) || !bytes.Contains(pw, []byte("kiosk-01:$7$101$")) {
+		t.Fatalf("password_file does not hold $7$ hashes:\n%s", pw)
+	}
+	m := testenv.StartMosquitto(t, fmt.Sprintf("allow_anonymous false\npassword_file %s\nacl_file %s\n",
+		filepath.Join(out, "password_file"), filepath.Join(out, "acl_file")))
+	if err := os.WriteFile(cfgPath, []byte(strings.Replace(base, "broker:\n", "broker:\n  url: "+m.URL+"\n", 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	var log syncBuffer
+	cmd := exec.Command(bin, "--config", cfgPath, "--log-json")
+	cmd.Stdout, cmd.Stderr = &log, &log
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		<-exited
+		if t.Failed() {
+			t.Logf("hallqd log:\n%s", log.String())
+		}
+	})
+	api := fmt.Sprintf("http://127.0.0.1:%d", httpPort)
+	brokerOK := func() bool { p, err := readyz(api); return err == nil && p["broker"] == "ok" }
+	testenv.Eventually(t, 30*time.Second, brokerOK, "hallqd not ready with the external broker")
+
+	e := &env{t: t, cfg: mustParse(t, testYAML), broker: m.URL}
+	t.Run("OK", func(t *testing.T) {
+		k := e.connect("kiosk-01").in(t)
+		want(t, "number", k.ok("ticket.take", map[string]any{"service": "general"})["number"], any("A001"))
+	})
+	t.Run("ErrForbidden", func(t *testing.T) {
+		wantErr(t, e.connect("led-1").in(t).do("call.next", nil), "forbidden")
+	})
+	t.Run("RefusedWrongSecret", func(t *testing.T) {
+		if c, err := e.dial("kiosk-01", clientOpts{pass: "guess"}); err == nil {
+			c.disconnect()
+			t.Fatal("connected with a wrong secret")
+		}
+	})
+	t.Run("OKBrokerRestart", func(t *testing.T) {
+		m.Stop()
+		testenv.Eventually(t, 30*time.Second, func() bool { return !brokerOK() }, "readyz still says the broker is ok")
+		m.Start(t)
+		testenv.Eventually(t, 30*time.Second, brokerOK, "hallqd did not reconnect")
+		w := e.connect("screen-01", clientOpts{noSub: true}).in(t)
+		w.subscribe(e.topic("state/services/general"))
+		want(t, "waiting after restart", decode(t, w.next(on(e.topic("state/services/general"))))["waiting"], any(1.0))
+		k := e.connect("kiosk-01").in(t)
+		want(t, "number", k.ok("ticket.take", map[string]any{"service": "general"})["number"], any("A002"))
+	})
+}

@@ -1,0 +1,7 @@
+// Package devices speaks the MQTT half of the contract (CONTRACT §2): it runs
+// an embedded broker (or joins an external one), authenticates devices and
+// enforces their topic ACLs, turns requests into hall commands and answers
+// them once they are durable, tracks presence, publishes retained state and
+// announcements, and delivers commands such as rating prompts until the
+// device acknowledges them.
+package devices

@@ -1,0 +1,105 @@
+package devices
+
+import (
+	"fmt"
+	"log/slog"
+	"net"
+	"sync"
+
+	mqtt "github.com/mochi-mqtt/server/v2"
+	"github.com/mochi-mqtt/server/v2/listeners"
+	"github.com/mochi-mqtt/server/v2/packets"
+	"github.com/rs/zerolog"
+)
+
+// embedded is the embedded broker (mochi-mqtt); hallqd is its inline client.
+type embedded struct {
+	srv      *mqtt.Server
+	sessions *sessionHook
+	ln       net.Listener
+	done     chan struct{}
+	wg       sync.WaitGroup
+
+	pubMu sync.Mutex // serialises inline publishes
+	subID int
+}
+
+// newEmbedded builds the broker with its hooks; serve starts listening.
+func newEmbedded(log zerolog.Logger, auth *authHook, sessions *sessionHook) (*embedded, error) {
+	caps := mqtt.NewDefaultServerCapabilities()
+	caps.MaximumPacketSize = maxPacket
+	caps.MaximumClientWritesPending = 1024
+	srv := mqtt.New(&mqtt.Options{InlineClient: true, Capabilities: caps,
+		Logger: slog.New(slogBridge{log: log.With().Str("component", "mqtt").Logger()})})
+	sessions.srv = srv
+	if err := srv.AddHook(auth, nil); err != nil {
+		return nil, fmt.Errorf("add mqtt auth hook: %w", err)
+	}
+	if err := srv.AddHook(sessions, nil); err != nil {
+		return nil, fmt.Errorf("add mqtt session hook: %w", err)
+	}
+	if err := srv.AddHook(newPIDHook(), nil); err != nil {
+		return nil, fmt.Errorf("add mqtt packet id hook: %w", err)
+	}
+	return &embedded{srv: srv, sessions: sessions, done: make(chan struct{})}, nil
+}
+
+// serve accepts devices on addr.
+func (e *embedded) serve(addr string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen.mqtt %s: %w", addr, err)
+	}
+	e.ln = ln
+	if err := e.srv.AddListener(listeners.NewNet("tcp", ln)); err != nil {
+		ln.Close()
+		return fmt.Errorf("mqtt listener %s: %w", addr, err)
+	}
+	if err := e.srv.Serve(); err != nil {
+		ln.Close()
+		return fmt.Errorf("start embedded mqtt broker: %w", err)
+	}
+	e.wg.Add(1)
+	go func() {
+		defer e.wg.Done()
+		e.sessions.repairLoop(e.done)
+	}()
+	return nil
+}
+
+// addr is the bound listen address.
+func (e *embedded) addr() string {
+	if e.ln == nil {
+		return ""
+	}
+	return e.ln.Addr().String()
+}
+
+func (e *embedded) publish(topic string, payload []byte, retain bool) error {
+	e.pubMu.Lock()
+	defer e.pubMu.Unlock()
+	if err := e.srv.Publish(topic, payload, retain, 1); err != nil {
+		return fmt.Errorf("publish %s: %w", topic, err)
+	}
+	return nil
+}
+
+func (e *embedded) subscribe(filter string, fn handler) error {
+	e.subID++
+	err := e.srv.Subscribe(filter, e.subID, func(_ *mqtt.Client, _ packets.Subscription, pk packets.Packet) {
+		fn(pk.TopicName, pk.Origin, pk.Payload)
+	})
+	if err != nil {
+		return fmt.Errorf("subscribe %s: %w", filter, err)
+	}
+	return nil
+}
+
+func (e *embedded) ready() error { return nil }
+
+func (e *embedded) close() error {
+	close(e.done)
+	err := e.srv.Close()
+	e.wg.Wait()
+	return err
+}

@@ -1,0 +1,152 @@
+package devices
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	paho "github.com/eclipse/paho.mqtt.golang"
+	"github.com/eclipse/paho.mqtt.golang/packets"
+	"github.com/rs/zerolog"
+)
+
+// external joins an external broker (config broker.url) as hallqd's own
+// user, subscribes again after every (re)connect and then calls onConnect,
+// which publishes all retained state again.
+type external struct {
+	c         paho.Client
+	log       zerolog.Logger
+	onConnect func()
+
+	mu   sync.Mutex
+	subs []externalSub
+}
+
+type externalSub struct {
+	filter string
+	fn     handler
+}
+
+// errNotConnected is returned while the external broker is unreachable; the
+// retained state is published again on reconnect.
+var errNotConnected = errors.New("external mqtt broker not connected")
+
+// External broker timings.
+const (
+	extKeepAlive    = 30 * time.Second
+	extMaxReconnect = 5 * time.Second
+	extWait         = 10 * time.Second
+	extFirstConnect = 3 * time.Second // how long start-up waits for the broker
+)
+
+func newExternal(url, user, pass string, log zerolog.Logger, onConnect func()) *external {
+	x := &external{log: log, onConnect: onConnect}
+	opts := paho.NewClientOptions().AddBroker(url).SetClientID(user).SetUsername(user).SetPassword(pass).
+		SetCleanSession(true).SetAutoReconnect(true).SetConnectRetry(true).
+		SetConnectRetryInterval(time.Second).SetMaxReconnectInterval(extMaxReconnect).
+		SetKeepAlive(extKeepAlive).SetWriteTimeout(extWait).
+		SetStore(nullStore{}). // nothing is resent after a reconnect: it could land after the fresher republish
+		SetOnConnectHandler(x.connected).
+		SetConnectionLostHandler(func(_ paho.Client, err error) {
+			log.Warn().Err(err).Str("broker", url).Msg("lost the external mqtt broker; reconnecting 与外部 MQTT 服务器断开")
+		})
+	x.c = paho.NewClient(opts)
+	return x
+}
+
+// start connects, waiting up to wait for the first connection; without one
+// hallqd keeps trying in the background and /readyz says so.
+func (x *external) start(wait time.Duration) {
+	t := x.c.Connect()
+	if !t.WaitTimeout(wait) {
+		x.log.Warn().Msg("external mqtt broker not reachable yet; still trying 外部 MQTT 服务器暂不可达")
+	}
+}
+
+// connected runs after every (re)connect: subscribe again, then republish.
+func (x *external) connected(c paho.Client) {
+	x.mu.Lock()
+	subs := append([]externalSub(nil), x.subs...)
+	x.mu.Unlock()
+	for _, s := range subs {
+		if err := x.sub(s); err != nil {
+			x.log.Error().Err(err).Msg("resubscribe on the external mqtt broker")
+		}
+	}
+	x.log.Info().Msg("connected to the external mqtt broker 已连接外部 MQTT 服务器")
+	if x.onConnect != nil {
+		x.onConnect()
+	}
+}
+
+func (x *external) sub(s externalSub) error {
+	t := x.c.Subscribe(s.filter, 1, func(_ paho.Client, m paho.Message) {
+		s.fn(m.Topic(), "", m.Payload())
+	})
+	if !t.WaitTimeout(extWait) {
+		return fmt.Errorf("subscribe %s: timed out", s.filter)
+	}
+	if err := t.Error(); err != nil {
+		return fmt.Errorf("subscribe %s: %w", s.filter, err)
+	}
+	if st, ok := t.(*paho.SubscribeToken); ok {
+		for f, code := range st.Result() {
+			if code >= 0x80 {
+				return fmt.Errorf("subscribe %s: refused by the broker (check its ACL for hallqd)", f)
+			}
+		}
+	}
+	return nil
+}
+
+// subscribe registers fn; it takes effect now if connected and after every
+// reconnect.
+func (x *external) subscribe(filter string, fn handler) error {
+	s := externalSub{filter, fn}
+	x.mu.Lock()
+	x.subs = append(x.subs, s)
+	x.mu.Unlock()
+	if x.c.IsConnectionOpen() {
+		return x.sub(s)
+	}
+	return nil
+}
+
+// publish sends one QoS 1 message. While disconnected it refuses instead of
+// queueing, so that no stale retained state arrives after the republish.
+func (x *external) publish(topic string, payload []byte, retain bool) error {
+	if !x.c.IsConnectionOpen() {
+		return errNotConnected
+	}
+	// The PUBACK is not awaited: a message lost with the connection is made
+	// good by the republish on reconnect, the device's retry of its req_id,
+	// or the resend of pending commands.
+	if t := x.c.Publish(topic, 1, retain, payload); t.Error() != nil {
+		return fmt.Errorf("publish %s: %w", topic, t.Error())
+	}
+	return nil
+}
+
+func (x *external) ready() error {
+	if !x.c.IsConnectionOpen() {
+		return errNotConnected
+	}
+	return nil
+}
+
+func (x *external) close() error {
+	x.c.Disconnect(250)
+	return nil
+}
+
+// nullStore keeps no messages for resending after a reconnect.
+type nullStore struct{}
+
+func (nullStore) Open()                             {}
+func (nullStore) Put(string, packets.ControlPacket) {}
+func (nullStore) Get(string) packets.ControlPacket  { return nil }
+func (nullStore) All() []string                     { return nil }
+func (nullStore) Del(string)                        {}
+func (nullStore) Close()                            {}
+func (nullStore) Reset()                            {}

@@ -1,0 +1,159 @@
+package devices
+
+import (
+	"context"
+	"encoding/json"
+	"sync"
+	"time"
+
+	"github.com/hallq/hallq/queue"
+)
+
+// presenceState is what hallq records of a device's presence.
+type presenceState struct {
+	Online        bool
+	FW            string
+	ConfigVersion int
+}
+
+type presenceDev struct {
+	kind    string
+	want    presenceState // the latest report from the broker
+	done    presenceState // what the hall has recorded
+	running bool          // a reporter goroutine is at work for this device
+}
+
+// presence turns connects, disconnects, status messages and Last Wills into
+// ReportPresence commands (CONTRACT §2 status). Reports for one device are
+// made one at a time and coalesced: the hall always ends with the latest.
+type presence struct {
+	mu      sync.Mutex
+	devs    map[string]*presenceDev
+	report  func(ctx context.Context, id string, p presenceState) error
+	gauge   func(kind string, delta float64)
+	ctx     context.Context
+	wg      sync.WaitGroup
+	closing bool
+}
+
+// presenceRetry is how long a failed report waits before it is tried again.
+const presenceRetry = time.Second
+
+func newPresence(ctx context.Context, sp *queue.Spec, recorded map[string]presenceState,
+	report func(context.Context, string, presenceState) error, gauge func(string, float64)) *presence {
+	p := &presence{devs: map[string]*presenceDev{}, report: report, gauge: gauge, ctx: ctx}
+	for _, id := range sp.DeviceOrder {
+		st := recorded[id]
+		p.devs[id] = &presenceDev{kind: sp.Devices[id].Kind, want: st, done: st}
+		if st.Online {
+			gauge(sp.Devices[id].Kind, 1)
+		}
+	}
+	return p
+}
+
+// update changes a device's wanted presence and reports it.
+func (p *presence) update(id string, change func(*presenceState)) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	d := p.devs[id]
+	if d == nil || p.closing {
+		return
+	}
+	was := d.want.Online
+	change(&d.want)
+	if was != d.want.Online {
+		delta := 1.0
+		if !d.want.Online {
+			delta = -1
+		}
+		p.gauge(d.kind, delta)
+	}
+	if d.want != d.done && !d.running {
+		d.running = true
+		p.wg.Add(1)
+		go p.run(id, d)
+	}
+}
+
+// run reports d's presence until the hall has the latest.
+func (p *presence) run(id string, d *presenceDev) {
+	defer p.wg.Done()
+	for {
+		p.mu.Lock()
+		if d.want == d.done || p.closing {
+			d.running = false
+			p.mu.Unlock()
+			return
+		}
+		want := d.want
+		p.mu.Unlock()
+		if err := p.report(p.ctx, id, want); err != nil {
+			select {
+			case <-time.After(presenceRetry):
+			case <-p.ctx.Done():
+				p.mu.Lock()
+				d.running = false
+				p.mu.Unlock()
+				return
+			}
+			continue
+		}
+		p.mu.Lock()
+		d.done = want
+		p.mu.Unlock()
+	}
+}
+
+// setOnline marks a device online or offline, keeping what its status said.
+func (p *presence) setOnline(id string, online bool) {
+	p.update(id, func(s *presenceState) { s.Online = online })
+}
+
+// status applies a dev/{id}/status message: {"online":true,"fw":"1.0.3",
+// "config_version":4}, or the Last Will {"online":false}. Absent or
+// mistyped fields keep their value; a message without "online" means online.
+func (p *presence) status(id string, payload []byte) {
+	var m map[string]json.RawMessage
+	if len(payload) == 0 || len(payload) > maxStatus || json.Unmarshal(payload, &m) != nil || m == nil {
+		return
+	}
+	online := true
+	if raw, ok := m["online"]; ok {
+		_ = json.Unmarshal(raw, &online)
+	}
+	var fw *string
+	if raw, ok := m["fw"]; ok {
+		var s string
+		if json.Unmarshal(raw, &s) == nil && len(s) <= 64 {
+			fw = &s
+		}
+	}
+	var cv *int
+	if raw, ok := m["config_version"]; ok {
+		var n int
+		if json.Unmarshal(raw, &n) == nil && n >= 0 {
+			cv = &n
+		}
+	}
+	p.update(id, func(s *presenceState) {
+		s.Online = online
+		if fw != nil {
+			s.FW = *fw
+		}
+		if cv != nil {
+			s.ConfigVersion = *cv
+		}
+	})
+}
+
+// maxStatus is the largest status payload read (CONTRACT §2: 8 KiB).
+const maxStatus = 8 << 10
+
+// close stops reporting; in-flight reports finish.
+func (p *presence) close() {
+	p.mu.Lock()
+	p.closing = true
+	p.mu.Unlock()
+	p.wg.Wait()
+}

@@ -1,0 +1,193 @@
+package devices
+
+import (
+	"encoding/json"
+	"fmt"
+	"sync"
+
+	"github.com/rs/zerolog"
+
+	"github.com/hallq/hallq/hall"
+	"github.com/hallq/hallq/queue"
+)
+
+// counterState is retained on state/counters/{counter} (CONTRACT §2).
+type counterState struct {
+	Counter string  `json:"counter"`
+	Status  string  `json:"status"`
+	Ticket  *string `json:"ticket"`
+	Service *string `json:"service"`
+	Seq     int64   `json:"seq"`
+}
+
+// serviceState is retained on state/services/{service} (CONTRACT §2).
+type serviceState struct {
+	Service string `json:"service"`
+	Waiting int    `json:"waiting"`
+	Seq     int64  `json:"seq"`
+}
+
+// announcement is one call on announce (CONTRACT §2).
+type announcement struct {
+	Seq     int64      `json:"seq"`
+	Ticket  string     `json:"ticket"`
+	Counter string     `json:"counter"`
+	Text    queue.Name `json:"text"`
+}
+
+// announceText is what the hall says for a call; the counter id is used as
+// written: 请A023号到12号窗口办理.
+func announceText(ticket, counter string) queue.Name {
+	return queue.Name{Zh: fmt.Sprintf("请%s号到%s号窗口办理", ticket, counter),
+		En: fmt.Sprintf("Number %s, please go to window %s", ticket, counter)}
+}
+
+// counterKey is what an LED display shows; seq alone is no change.
+type counterKey struct {
+	status, ticket, service string
+	hasTicket, hasService   bool
+}
+
+func keyOf(c queue.CounterView) counterKey {
+	k := counterKey{status: c.Status}
+	if c.Ticket != nil {
+		k.ticket, k.hasTicket = *c.Ticket, true
+	}
+	if c.Service != nil {
+		k.service, k.hasService = *c.Service, true
+	}
+	return k
+}
+
+// publisher takes the hall's durable batches off the writer goroutine and
+// publishes retained state, announcements and rating prompts in seq order.
+type publisher struct {
+	topics Topics
+	send   func(topic string, payload []byte, retain bool) error
+	cmds   *commands
+	log    zerolog.Logger
+	config func() // publishes every device's desired config
+
+	mu     sync.Mutex
+	events []queue.Event
+	view   *queue.View
+	resync bool
+	wake   chan struct{}
+
+	// owned by the run goroutine
+	seq      int64 // the seq of the last view published
+	counters map[string]counterKey
+	services map[string]int
+}
+
+func newPublisher(topics Topics, send func(string, []byte, bool) error, cmds *commands, config func(), log zerolog.Logger) *publisher {
+	return &publisher{topics: topics, send: send, cmds: cmds, config: config, log: log,
+		wake: make(chan struct{}, 1), counters: map[string]counterKey{}, services: map[string]int{}}
+}
+
+// batch is the hall subscriber: it only queues (never block the writer).
+func (p *publisher) batch(b hall.Batch) {
+	p.mu.Lock()
+	p.events = append(p.events, b.Events...)
+	if p.view == nil || b.View.Seq >= p.view.Seq {
+		p.view = b.View
+	}
+	p.mu.Unlock()
+	p.poke()
+}
+
+// republish asks for every retained message to be published again, as after
+// (re)connecting to an external broker.
+func (p *publisher) republish(v *queue.View) {
+	p.mu.Lock()
+	p.resync = true
+	if p.view == nil || v.Seq >= p.view.Seq {
+		p.view = v
+	}
+	p.mu.Unlock()
+	p.poke()
+}
+
+func (p *publisher) poke() {
+	select {
+	case p.wake <- struct{}{}:
+	default:
+	}
+}
+
+// run publishes until done is closed, then once more for what is queued.
+func (p *publisher) run(done <-chan struct{}) {
+	for {
+		select {
+		case <-p.wake:
+			p.flush()
+		case <-done:
+			p.flush()
+			return
+		}
+	}
+}
+
+func (p *publisher) flush() {
+	p.mu.Lock()
+	evs, v, full := p.events, p.view, p.resync
+	p.events, p.resync = nil, false
+	p.mu.Unlock()
+	if full {
+		p.config()
+	}
+	if v != nil && (full || v.Seq > p.seq) {
+		p.state(v, full)
+	}
+	for i := range evs {
+		p.event(&evs[i])
+	}
+}
+
+// state publishes the counters and services that changed since the last
+// view published, or all of them.
+func (p *publisher) state(v *queue.View, all bool) {
+	failed := false
+	for _, c := range v.Counters {
+		k := keyOf(c)
+		if old, ok := p.counters[c.ID]; ok && old == k && !all {
+			continue
+		}
+		body, _ := json.Marshal(counterState{Counter: c.ID, Status: c.Status, Ticket: c.Ticket, Service: c.Service, Seq: v.Seq})
+		if err := p.send(p.topics.CounterState(c.ID), body, true); err != nil {
+			failed = true
+			continue
+		}
+		p.counters[c.ID] = k
+	}
+	for _, s := range v.Services {
+		if old, ok := p.services[s.ID]; ok && old == s.Waiting && !all {
+			continue
+		}
+		body, _ := json.Marshal(serviceState{Service: s.ID, Waiting: s.Waiting, Seq: v.Seq})
+		if err := p.send(p.topics.ServiceState(s.ID), body, true); err != nil {
+			failed = true
+			continue
+		}
+		p.services[s.ID] = s.Waiting
+	}
+	if failed {
+		p.log.Debug().Msg("retained state not fully published; published again on reconnect")
+	}
+	p.seq = v.Seq
+}
+
+// event publishes the announcement of a call and runs rating prompts.
+func (p *publisher) event(e *queue.Event) {
+	switch e.Kind {
+	case queue.EvTicketCalled, queue.EvTicketRecalled: // CONTRACT §2: one announce per call
+		body, _ := json.Marshal(announcement{Seq: e.Seq, Ticket: e.Ticket, Counter: e.Counter, Text: announceText(e.Ticket, e.Counter)})
+		if err := p.send(p.topics.Announce(), body, false); err != nil {
+			p.log.Debug().Err(err).Str("ticket", e.Ticket).Msg("announcement not published")
+		}
+	case queue.EvTicketFinished:
+		p.cmds.finished(e.TicketID, e.Ticket, e.Counter, e.StaffID, e.At)
+	case queue.EvRatingSubmitted:
+		p.cmds.rated(e.Counter, e.TicketID)
+	}
+}
