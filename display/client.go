@@ -10,6 +10,7 @@ import (
 // writer of data frames) and read (pongs and the close handshake).
 type client struct {
 	conn *websocket.Conn
+	cork *corkConn // conn's network connection
 	addr string
 	send chan *message // closed by the hub when it lets go of the client
 	// reason says why send was closed; written under the hub's lock before
@@ -18,8 +19,8 @@ type client struct {
 	gone   chan struct{} // closed by read when the screen goes away
 }
 
-func newClient(conn *websocket.Conn, addr string, buffer int) *client {
-	return &client{conn: conn, addr: addr, send: make(chan *message, buffer), gone: make(chan struct{})}
+func newClient(conn *websocket.Conn, cork *corkConn, addr string, buffer int) *client {
+	return &client{conn: conn, cork: cork, addr: addr, send: make(chan *message, buffer), gone: make(chan struct{})}
 }
 
 // write sends the start, then live messages and pings, until the hub lets
@@ -29,17 +30,19 @@ func (h *Hub) write(c *client, st start) {
 	defer c.conn.Close()
 	defer h.leave(c)
 	deadline := func() time.Time { return time.Now().Add(h.cfg.WriteTimeout) }
-	if st.snapshot != nil {
-		c.conn.SetWriteDeadline(deadline())
-		if c.conn.WritePreparedMessage(st.snapshot.pm) != nil {
-			return
-		}
+	c.conn.SetWriteDeadline(deadline())
+	c.cork.cork() // the start goes out in as few writes as it fills
+	if st.snapshot != nil && c.conn.WritePreparedMessage(st.snapshot.pm) != nil {
+		return
 	}
 	for _, data := range st.replay {
-		c.conn.SetWriteDeadline(deadline())
 		if c.conn.WriteMessage(websocket.TextMessage, data) != nil {
 			return
 		}
+		c.conn.SetWriteDeadline(deadline()) // for the next flush of a long replay
+	}
+	if c.cork.flush() != nil {
+		return
 	}
 	ping := time.NewTicker(h.cfg.PingEvery)
 	defer ping.Stop()
@@ -47,14 +50,27 @@ func (h *Hub) write(c *client, st start) {
 		select {
 		case m, ok := <-c.send:
 			if !ok {
-				if c.reason == reasonShutdown {
-					msg := websocket.FormatCloseMessage(websocket.CloseGoingAway, "hallqd is stopping")
-					c.conn.WriteControl(websocket.CloseMessage, msg, time.Now().Add(time.Second))
-				}
+				h.closeFrame(c)
 				return
 			}
+			// Write m and whatever else is queued already with one write.
 			c.conn.SetWriteDeadline(deadline())
-			if c.conn.WritePreparedMessage(m.pm) != nil {
+			c.cork.cork()
+			for more := true; more; {
+				if c.conn.WritePreparedMessage(m.pm) != nil {
+					return
+				}
+				select {
+				case m, more = <-c.send:
+				default:
+					more = false
+				}
+			}
+			if c.cork.flush() != nil {
+				return
+			}
+			if m == nil { // send was closed while draining
+				h.closeFrame(c)
 				return
 			}
 		case <-ping.C:
@@ -64,6 +80,15 @@ func (h *Hub) write(c *client, st start) {
 		case <-c.gone:
 			return
 		}
+	}
+}
+
+// closeFrame tells a screen the server is going away, when that is why the
+// hub let go of it; a slow screen's connection is simply cut.
+func (h *Hub) closeFrame(c *client) {
+	if c.reason == reasonShutdown {
+		msg := websocket.FormatCloseMessage(websocket.CloseGoingAway, "hallqd is stopping")
+		c.conn.WriteControl(websocket.CloseMessage, msg, time.Now().Add(time.Second))
 	}
 }
 

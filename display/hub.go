@@ -87,7 +87,9 @@ type Hub struct {
 	log  zerolog.Logger
 	m    *metrics
 	up   websocket.Upgrader
-	wg   sync.WaitGroup // every screen's reader and writer
+	// corkPool holds the buffers screens gather frames in (see corkConn).
+	corkPool *sync.Pool
+	wg       sync.WaitGroup // every screen's reader and writer
 
 	loadMu sync.Mutex // one journal read at a time (extend)
 
@@ -106,7 +108,7 @@ type Hub struct {
 func NewHub(cfg HubConfig) *Hub {
 	cfg.defaults()
 	h := &Hub{cfg: cfg, src: cfg.Hall, hall: cfg.Hall.Spec().HallID, log: cfg.Log.With().Str("part", "hub").Logger(),
-		m: newMetrics(cfg.Registry), clients: map[*client]struct{}{}}
+		m: newMetrics(cfg.Registry), clients: map[*client]struct{}{}, corkPool: newCorkPool()}
 	h.held.reset(-1) // -1: nothing seen yet
 	h.up = websocket.Upgrader{
 		HandshakeTimeout: 10 * time.Second,

@@ -17,11 +17,12 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	since := parseSince(r.URL.Query().Get("since"))
-	conn, err := h.up.Upgrade(w, r, nil)
+	cw := &corkingWriter{ResponseWriter: w, pool: h.corkPool}
+	conn, err := h.up.Upgrade(cw, r, nil)
 	if err != nil {
 		return // the upgrader has answered
 	}
-	c := newClient(conn, r.RemoteAddr, h.cfg.SendBuffer)
+	c := newClient(conn, cw.conn, r.RemoteAddr, h.cfg.SendBuffer)
 	st, err := h.join(c, since)
 	if err != nil {
 		msg := websocket.FormatCloseMessage(websocket.CloseGoingAway, "hallqd is stopping")
