@@ -524,3 +524,35 @@ func TestHubPings(t *testing.T) {
 		t.Fatalf("after pings: %v, want the next event", err)
 	}
 }
+
+// TestHubLongReplay resumes past more events than one gathered write holds.
+func TestHubLongReplay(t *testing.T) {
+	checkGoroutines(t)
+	h := MustOpenHall(t, "", nil)
+	hub := MustStartHub(t, h, HubConfig{}, nil)
+	since := h.View().Seq
+	var wg sync.WaitGroup
+	for w := 0; w < 8; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 200; i++ {
+				h.Do(context.Background(), hall.Request{Source: "test", Cmd: queue.TakeTicket{Service: []string{"general", "social", "tax"}[i%3]}})
+			}
+		}()
+	}
+	wg.Wait()
+	last := h.View().Seq
+	if last-since < 1600 {
+		t.Fatalf("only %d events", last-since)
+	}
+	s := dialScreen(t, hub.url("t1", "since="+itoa(since)), nil)
+	s.eventsThrough(since, last)
+	total := 0
+	for _, m := range s.raw {
+		total += len(m)
+	}
+	if total <= flushAt {
+		t.Errorf("replayed %d bytes, want more than one gathered write (%d)", total, flushAt)
+	}
+}
