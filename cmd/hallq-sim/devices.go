@@ -162,7 +162,6 @@ type Device struct {
 	ready   chan error // the first OnConnect's outcome
 	once    sync.Once
 	cfgVer  atomic.Int64 // the config version last reported in status
-	lost    atomic.Int64 // connections lost
 	cmdMu   sync.Mutex
 	cmdSeen map[string]bool // cmd_ids already passed on (QoS 1 may redeliver)
 	cmdFIFO []string
@@ -194,7 +193,6 @@ func Dial(ctx context.Context, d config.Device, t topics, o deviceOptions) (*Dev
 		SetBinaryWill(t.dev(d.ID, "status"), []byte(`{"online":false}`), 1, true).
 		SetOnConnectHandler(dev.onConnect).
 		SetConnectionLostHandler(func(_ mqtt.Client, err error) {
-			dev.lost.Add(1)
 			if o.OnLost != nil {
 				o.OnLost(d.ID, err)
 			}
