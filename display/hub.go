@@ -198,13 +198,18 @@ func (h *Hub) dropLocked(c *client, reason string) {
 // snapshotLocked is the snapshot message of the current view, encoded once.
 func (h *Hub) snapshotLocked() *message {
 	if h.snap == nil {
-		data, err := json.Marshal(hall.SnapshotOf(h.view))
-		if err != nil {
-			h.log.Error().Err(err).Msg("encode snapshot")
-		}
-		h.snap = newMessage(h.view.Seq, data)
+		h.snap = encodeSnapshot(h.view, h.log)
 	}
 	return h.snap
+}
+
+// encodeSnapshot makes the snapshot message of v (CONTRACT §3).
+func encodeSnapshot(v *queue.View, log zerolog.Logger) *message {
+	data, err := json.Marshal(hall.SnapshotOf(v))
+	if err != nil {
+		log.Error().Err(err).Msg("encode snapshot")
+	}
+	return newMessage(v.Seq, data)
 }
 
 // Stats is what the hub holds now.

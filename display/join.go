@@ -21,26 +21,41 @@ func (h *Hub) join(c *client, since int64) (start, error) {
 	if since >= 0 {
 		h.extend(since)
 	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.closed {
-		return start{}, errClosed
+	for attempt := 0; ; attempt++ {
+		h.mu.Lock()
+		if h.closed {
+			h.mu.Unlock()
+			return start{}, errClosed
+		}
+		var st start
+		// CONTRACT §3: with since=S, if the events after S are still held
+		// (the current business day's), send them in order and no snapshot;
+		// else (older, in the future, unparsable) a fresh snapshot.
+		if msgs, ok := h.held.after(since); ok && since >= 0 {
+			st.replay = msgs
+			h.m.joins.WithLabelValues("resume").Inc()
+		} else if h.snap != nil || attempt >= 3 {
+			st.snapshot = h.snapshotLocked()
+			h.m.joins.WithLabelValues("snapshot").Inc()
+		} else {
+			// Encode the snapshot without holding up the hall's writer,
+			// then look again: events may have come in meanwhile.
+			v := h.view
+			h.mu.Unlock()
+			m := encodeSnapshot(v, h.log)
+			h.mu.Lock()
+			if h.view == v && h.snap == nil {
+				h.snap = m
+			}
+			h.mu.Unlock()
+			continue
+		}
+		h.clients[c] = struct{}{}
+		h.m.connected.Inc()
+		h.wg.Add(2) // its writer and reader; under the lock, so Close waits for them
+		h.mu.Unlock()
+		return st, nil
 	}
-	var st start
-	// CONTRACT §3: with since=S, if the events after S are still held (the
-	// current business day's), send them in order and no snapshot; else
-	// (older, in the future, unparsable) a fresh snapshot.
-	if msgs, ok := h.held.after(since); ok && since >= 0 {
-		st.replay = msgs
-		h.m.joins.WithLabelValues("resume").Inc()
-	} else {
-		st.snapshot = h.snapshotLocked()
-		h.m.joins.WithLabelValues("snapshot").Inc()
-	}
-	h.clients[c] = struct{}{}
-	h.m.connected.Inc()
-	h.wg.Add(2) // its writer and reader; under the lock, so Close waits for them
-	return st, nil
 }
 
 // extendChunk is how many events one journal read brings back.
