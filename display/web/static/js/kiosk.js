@@ -278,11 +278,21 @@ async function take(serviceId) {
   }
 }
 
+function asLines(v) {
+  if (Array.isArray(v)) return v.map(String);
+  return v ? [String(v)] : [];
+}
+
+function firstLine(v) {
+  return asLines(v)[0] || '';
+}
+
 function showTicket(res, channel) {
   lastTicket = res;
   window.hallqKiosk.lastTicket = res;
   setText(ui.tNumber, res.number || '');
-  const sname = res.print && res.print.service && lang() === 'zh' ? res.print.service : pick(serviceName(state, res.service));
+  // the print layout's lines are arrays, Chinese first (kiosk.PrintLayout)
+  const sname = pick(serviceName(state, res.service)) || firstLine(res.print && res.print.service);
   setText(ui.tService, sname);
   setText(ui.tChannel, channel === 'green' ? t('channel.green') : channel === 'appointment' ? t('channel.appointment') : '');
   setText(ui.tAhead, t('kiosk.ahead.n', { n: res.waiting_ahead ?? 0 }));
@@ -315,13 +325,13 @@ function printSlip(res) {
   const p = res.print || {};
   ui.print.textContent = '';
   ui.print.append(
-    el('div', { class: 'p-header', text: p.header || '' }),
+    ...asLines(p.header).map((l) => el('div', { class: 'p-header', text: l })),
     el('div', { class: 'p-number', text: p.number || res.number }),
-    el('div', { class: 'p-service', text: p.service || pick(serviceName(state, res.service)) }),
+    ...asLines(p.service).map((l) => el('div', { class: 'p-service', text: l })),
     ...((p.lines || []).map((l) => el('div', { class: 'p-line', text: l }))),
   );
   const img = el('img', { alt: '', src: hallPath(hall.id, `/tickets/${encodeURIComponent(res.ticket_id)}/qr.png`) });
-  ui.print.append(img, el('div', { class: 'p-footer', text: p.footer || '' }));
+  ui.print.append(img, ...asLines(p.footer).map((l) => el('div', { class: 'p-footer', text: l })));
   const go = () => setTimeout(() => window.print(), 50);
   if (img.complete) {
     go();
