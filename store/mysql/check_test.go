@@ -182,7 +182,7 @@ func ts(t time.Time) string {
 	if t.IsZero() {
 		return "-"
 	}
-	return t.UTC().Format(time.RFC3339Nano)
+	return u(t).Format(time.RFC3339Nano)
 }
 
 func readTickets(t *testing.T, db *sql.DB, hallID string) map[string]*TicketRow {

@@ -85,7 +85,7 @@ func (r *Replicator) tryBatch(ctx context.Context, evs []store.RawEvent, decoded
 		}
 		w := newRows("events", []string{"hall", "seq", "kind", "at", "data"}, "kind = VALUES(kind)")
 		for i := range evs {
-			w.add(hall, evs[i].Seq, clip(evs[i].Kind, 40), decoded[i].At.UTC(), string(evs[i].Data)) // a string: MySQL refuses binary into JSON
+			w.add(hall, evs[i].Seq, clip(evs[i].Kind, 40), dbTime(decoded[i].At), string(evs[i].Data)) // a string: MySQL refuses binary into JSON
 		}
 		if err := w.exec(ctx, tx); err != nil {
 			return err
@@ -101,14 +101,14 @@ func (r *Replicator) tryBatch(ctx context.Context, evs []store.RawEvent, decoded
 			return err
 		}
 		newCursor = evs[len(evs)-1].Seq
-		eventAt = sql.NullTime{Time: decoded[len(decoded)-1].At.UTC(), Valid: true}
+		eventAt = sql.NullTime{Time: dbTime(decoded[len(decoded)-1].At), Valid: true}
 	}
 	var reqAt int64
 	if len(reqs) > 0 {
 		w := newRows("requests", []string{"hall", "source", "req_id", "at", "seq", "response"},
 			"at = IF(VALUES(seq) >= seq, VALUES(at), at), response = IF(VALUES(seq) >= seq, VALUES(response), response), seq = GREATEST(seq, VALUES(seq))")
 		for _, q := range reqs {
-			w.add(hall, clip(q.Source, 128), clip(q.ReqID, 128), q.At.UTC(), q.Seq, validJSON(q.Response))
+			w.add(hall, clip(q.Source, 128), clip(q.ReqID, 128), dbTime(q.At), q.Seq, validJSON(q.Response))
 			reqAt = max(reqAt, q.At.Unix())
 		}
 		if err := w.exec(ctx, tx); err != nil {
@@ -147,8 +147,8 @@ func validJSON(b []byte) string {
 }
 
 // retryable reports errors worth an immediate retry: deadlock (1213), lock
-// wait timeout (1205).
+// wait timeout (1205), TiDB write conflict (9007).
 func retryable(err error) bool {
 	var me *gomysql.MySQLError
-	return errors.As(err, &me) && (me.Number == 1213 || me.Number == 1205)
+	return errors.As(err, &me) && (me.Number == 1213 || me.Number == 1205 || me.Number == 9007)
 }

@@ -2,7 +2,6 @@ package mysql
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 )
@@ -50,6 +49,3 @@ func (r *Replicator) Ready() error {
 	}
 	return nil
 }
-
-// IsDiverged reports whether err means the journal and MySQL disagree.
-func IsDiverged(err error) bool { return errors.Is(err, ErrDiverged) }

@@ -220,7 +220,7 @@ func writeProjection(ctx context.Context, x execer, hall string, p *Projection) 
 	for _, seq := range seqs {
 		v := p.Visits[seq]
 		vw.add(hall, v.Seq, clip(v.TicketID, 64), v.Day, clip(v.Number, 16), clip(v.Service, 64), clip(v.Channel, 16),
-			clip(v.Counter, 32), nullString(v.StaffID, 64), v.CalledAt.UTC(), nullInt(v.WaitedS), v.Recalls,
+			clip(v.Counter, 32), nullString(v.StaffID, 64), dbTime(v.CalledAt), nullInt(v.WaitedS), v.Recalls,
 			nullTime(v.StartedAt), nullTime(v.EndedAt), nullInt(v.ServedS), nullString(v.Outcome, 16),
 			nullString(v.ToService, 64), nullString(v.ToCounter, 32), nullLevel(v.Rating), v.UpdatedSeq)
 	}
@@ -236,7 +236,7 @@ func writeProjection(ctx context.Context, x execer, hall string, p *Projection) 
 	sw := newRows("counter_sessions", cols, updateAll(cols[2:]...))
 	for _, seq := range seqs {
 		s := p.Sessions[seq]
-		sw.add(hall, s.OpenSeq, clip(s.Counter, 32), nullString(s.StaffID, 64), s.OpenedAt.UTC(), nullTime(s.ClosedAt),
+		sw.add(hall, s.OpenSeq, clip(s.Counter, 32), nullString(s.StaffID, 64), dbTime(s.OpenedAt), nullTime(s.ClosedAt),
 			nullInt64(s.CloseSeq), nullString(s.CloseReason, 200), nullInt(s.OpenS), s.Pauses, s.PausedS,
 			nullTime(s.PausedAt), s.UpdatedSeq)
 	}
@@ -251,7 +251,7 @@ func writeProjection(ctx context.Context, x execer, hall string, p *Projection) 
 			dims = string(b)
 		}
 		rw.add(hall, r.Seq, clip(r.TicketID, 64), r.Day, clip(r.Number, 16), clip(r.Service, 64), clip(r.Counter, 32),
-			nullString(r.StaffID, 64), r.Level, dims, r.At.UTC())
+			nullString(r.StaffID, 64), r.Level, dims, dbTime(r.At))
 		for _, k := range sortedDims(r.Dims) {
 			dw.add(hall, r.Seq, clip(k, 32), r.Dims[k])
 		}

@@ -40,4 +40,5 @@ func TestReplicateBusyDay(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkReplica(t, db, th)
+	t.Run("DocReports", func(t *testing.T) { checkReports(t, db, th.Spec.HallID) })
 }

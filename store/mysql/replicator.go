@@ -249,7 +249,7 @@ func (r *Replicator) checkSameHistory(ctx context.Context, seq int64) error {
 	if err != nil {
 		return err
 	}
-	if kind != local[0].Kind || !at.Equal(e.At.UTC().Truncate(time.Microsecond)) {
+	if kind != local[0].Kind || !at.Equal(dbTime(e.At)) {
 		return fmt.Errorf("%w: at seq %d mysql has %s at %s, the journal %s at %s", ErrDiverged, seq,
 			kind, at.Format(time.RFC3339Nano), local[0].Kind, e.At.UTC().Format(time.RFC3339Nano))
 	}

@@ -33,12 +33,25 @@ func nullString(s string, n int) any {
 	return clip(s, n)
 }
 
-// nullTime is NULL for the zero time, else t in UTC.
+// nullTime is NULL for the zero time, else dbTime(t).
 func nullTime(t time.Time) any {
 	if t.IsZero() {
 		return nil
 	}
-	return t.UTC()
+	return dbTime(t)
+}
+
+// dbTime is t in UTC, cut to microseconds (MySQL would round, MariaDB
+// truncates) and within DATETIME's range (years 1000 to 9999).
+func dbTime(t time.Time) time.Time {
+	t = t.UTC().Truncate(time.Microsecond)
+	if lo := time.Date(1000, 1, 1, 0, 0, 0, 0, time.UTC); t.Before(lo) {
+		return lo
+	}
+	if hi := time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC); t.After(hi) {
+		return hi
+	}
+	return t
 }
 
 // nullInt is NULL for nil.
