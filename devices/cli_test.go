@@ -17,13 +17,22 @@ import (
 	"github.com/hallq/hallq/internal/testenv"
 )
 
+// TestMain removes the hallqd binary that buildHallqd made.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	os.RemoveAll(binDir)
+	os.Exit(code)
+}
+
+// binDir holds the hallqd binary built for the tests.
+var binDir = filepath.Join(os.TempDir(), fmt.Sprintf("hallq-devices-test-%d", os.Getpid()))
+
 // buildHallqd builds cmd/hallqd once per test binary.
 var buildHallqd = sync.OnceValues(func() (string, error) {
-	dir, err := os.MkdirTemp("", "hallqd-bin-")
-	if err != nil {
+	if err := os.MkdirAll(binDir, 0o700); err != nil {
 		return "", err
 	}
-	bin := filepath.Join(dir, "hallqd")
+	bin := filepath.Join(binDir, "hallqd")
 	out, err := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", bin, "github.com/hallq/hallq/cmd/hallqd").CombinedOutput()
 	if err != nil {
 		return "", fmt.Errorf("go build ./cmd/hallqd: %v\n%s", err, out)
@@ -73,7 +82,6 @@ func TestHallqdACLWithMosquitto(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { os.RemoveAll(filepath.Dir(bin)) })
 	dir := t.TempDir()
 	httpPort := testenv.FreePort(t)
 	base := testYAML + fmt.Sprintf("listen: {http: \"127.0.0.1:%d\"}\nstorage: {dir: %q}\nbroker:\n  username: hallqd\n  password: s-hallqd\n",

@@ -94,15 +94,21 @@ func (c *Config) defaults() error {
 	return nil
 }
 
-// desiredConfig is the minimal desired configuration of a device, retained
+// DeviceConfig is the minimal desired configuration of a device, retained
 // on dev/{id}/config (CONTRACT §2); firmware-config may supply a richer one.
+type DeviceConfig struct {
+	Version       int     `json:"version"`
+	Hall          string  `json:"hall"`
+	Device        string  `json:"device"`
+	Kind          string  `json:"kind"`
+	Counter       *string `json:"counter"` // null for kiosks and hall screens
+	RatingWindowS int     `json:"rating_window_s"`
+}
+
 func desiredConfig(d queue.DeviceSpec, sp *queue.Spec) any {
-	c := map[string]any{"version": 1, "hall": sp.HallID, "device": d.ID, "kind": d.Kind,
-		"rating_window_s": int(sp.RatingWindow / time.Second)}
+	c := DeviceConfig{Version: 1, Hall: sp.HallID, Device: d.ID, Kind: d.Kind, RatingWindowS: int(sp.RatingWindow / time.Second)}
 	if d.Counter != "" {
-		c["counter"] = d.Counter
-	} else {
-		c["counter"] = nil
+		c.Counter = &d.Counter
 	}
 	return c
 }

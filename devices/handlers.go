@@ -1,0 +1,128 @@
+package devices
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/hallq/hallq/hall"
+	"github.com/hallq/hallq/queue"
+)
+
+// onBatch is the hall subscriber; it runs on the writer goroutine and only queues.
+func (s *Server) onBatch(b hall.Batch) {
+	if !s.closed.Load() {
+		s.pub.batch(b)
+	}
+}
+
+// device returns the configured device a dev/{id}/{leaf} topic names; with
+// the embedded broker the publisher must be that device.
+func (s *Server) device(topic, origin, leaf string) (string, bool) {
+	id, l, ok := s.topics.ParseDev(topic)
+	if !ok || l != leaf || s.spec.Devices[id] == nil || (origin != "" && origin != id) {
+		return "", false
+	}
+	return id, true
+}
+
+func (s *Server) onReq(topic, origin string, payload []byte) {
+	if id, ok := s.device(topic, origin, leafReq); ok {
+		s.req.add(id, payload)
+	}
+}
+
+func (s *Server) onStatus(topic, origin string, payload []byte) {
+	id, ok := s.device(topic, origin, leafStatus)
+	if !ok || s.closed.Load() {
+		return
+	}
+	s.pres.status(id, payload)
+	if s.ext != nil && statusOnline(payload) {
+		s.cmds.resend(id) // an external broker tells hallqd of a device's return only through its status
+	}
+}
+
+// statusOnline reports whether a status message says the device is online.
+func statusOnline(payload []byte) bool {
+	var st struct {
+		Online *bool `json:"online"`
+	}
+	return len(payload) <= maxStatus && json.Unmarshal(payload, &st) == nil && (st.Online == nil || *st.Online)
+}
+
+func (s *Server) onAck(topic, origin string, payload []byte) {
+	if id, ok := s.device(topic, origin, leafAck); ok {
+		s.cmds.ack(id, payload)
+	}
+}
+
+// connected, disconnected and subscribedCmd are the embedded broker's
+// session events.
+func (s *Server) connected(device string) {
+	if s.spec.Devices[device] != nil && !s.closed.Load() {
+		s.pres.setOnline(device, true)
+	}
+}
+
+func (s *Server) disconnected(device string) {
+	if s.spec.Devices[device] != nil && !s.closed.Load() {
+		s.pres.setOnline(device, false)
+	}
+}
+
+func (s *Server) subscribedCmd(device string) {
+	if s.closed.Load() {
+		return
+	}
+	s.wg.Add(1)
+	go func() { // after the SUBACK has gone out
+		defer s.wg.Done()
+		s.cmds.resend(device)
+	}()
+}
+
+// brokerConnected republishes everything retained after (re)connecting to
+// an external broker, whose retained messages may be gone.
+func (s *Server) brokerConnected() {
+	if s.pub != nil && !s.closed.Load() {
+		s.pub.republish(s.cfg.Hall.View())
+	}
+}
+
+func (s *Server) reportPresence(ctx context.Context, id string, p presenceState) error {
+	rep := s.cfg.Hall.Do(ctx, hall.Request{Source: Source(id), Cmd: queue.ReportPresence{Device: id, Online: p.Online, FW: p.FW, ConfigVersion: p.ConfigVersion}})
+	if !rep.OK && rep.Error != nil {
+		if rep.Error.Code == queue.Unavailable {
+			return rep.Error
+		}
+		s.cfg.Log.Warn().Str("device", id).Str("error", rep.Error.Message).Msg("presence not recorded")
+	}
+	return nil
+}
+
+func (s *Server) publish(topic string, payload []byte, retain bool) error {
+	return s.tr.publish(topic, payload, retain)
+}
+
+func (s *Server) respond(device string, body []byte) error {
+	return s.tr.publish(s.topics.Dev(device, leafRes), body, false)
+}
+
+func (s *Server) sendCmd(device string, body []byte) error {
+	return s.tr.publish(s.topics.Dev(device, leafCmd), body, false)
+}
+
+// publishConfigs publishes every device's desired config, retained on
+// dev/{id}/config (CONTRACT §2).
+func (s *Server) publishConfigs() {
+	for _, id := range s.spec.DeviceOrder {
+		body, err := json.Marshal(s.cfg.DesiredConfig(*s.spec.Devices[id], s.spec))
+		if err != nil {
+			s.cfg.Log.Error().Err(err).Str("device", id).Msg("encode desired config")
+			continue
+		}
+		if err := s.publish(s.topics.Dev(id, leafConfig), body, true); err != nil {
+			s.cfg.Log.Debug().Err(err).Str("device", id).Msg("desired config not published now")
+		}
+	}
+}
