@@ -17,8 +17,7 @@ import (
 
 // Config wires a Replicator.
 type Config struct {
-	DSN     string  // go-sql-driver/mysql DSN; ignored when DB is set
-	DB      *sql.DB // an open pool to use instead of DSN (not closed by Close)
+	DSN     string // go-sql-driver/mysql DSN
 	Hall    string
 	Journal *store.Journal
 	Catalog Catalog
@@ -45,7 +44,6 @@ type Config struct {
 type Replicator struct {
 	cfg    Config
 	db     *sql.DB
-	ownDB  bool
 	j      *store.Journal
 	log    zerolog.Logger
 	m      *metrics
@@ -63,22 +61,12 @@ type Replicator struct {
 }
 
 // syncStatus is the outcome of the last Sync.
-type syncStatus struct {
-	err error
-	at  time.Time
-}
+type syncStatus struct{ err error }
 
 type lag struct {
 	events int64
 	age    time.Duration
 }
-
-// ErrDiverged means MySQL holds a different history for this hall than the
-// local journal: replication stops rather than mix them.
-var ErrDiverged = errors.New("mysql holds a different history for this hall than the local journal")
-
-// errCursorMoved means another writer changed this hall's cursor.
-var errCursorMoved = errors.New("the mysql cursor moved under this replicator (is a second hallqd replicating this hall?)")
 
 // New returns a replicator; it does not connect: the first Sync does.
 func New(cfg Config) (*Replicator, error) {
@@ -109,14 +97,11 @@ func New(cfg Config) (*Replicator, error) {
 	if cfg.Clock == nil {
 		cfg.Clock = time.Now
 	}
-	r := &Replicator{cfg: cfg, db: cfg.DB, j: cfg.Journal, log: cfg.Log, notify: make(chan struct{}, 1), cursor: -1}
-	if r.db == nil {
-		db, err := Open(cfg.DSN, cfg.Log)
-		if err != nil {
-			return nil, err
-		}
-		r.db, r.ownDB = db, true
+	db, err := Open(cfg.DSN, cfg.Log)
+	if err != nil {
+		return nil, err
 	}
+	r := &Replicator{cfg: cfg, db: db, j: cfg.Journal, log: cfg.Log, notify: make(chan struct{}, 1), cursor: -1}
 	r.synced.Store(-1)
 	r.status.Store(&syncStatus{err: errors.New("not connected to mysql yet")})
 	r.m = newMetrics(cfg.Registerer, r)
@@ -136,14 +121,8 @@ func (r *Replicator) Notify() {
 // first contact).
 func (r *Replicator) Cursor() int64 { return r.synced.Load() }
 
-// Close releases the connection pool if the replicator opened it. Stop Run
-// first.
-func (r *Replicator) Close() error {
-	if r.ownDB {
-		return r.db.Close()
-	}
-	return nil
-}
+// Close releases the connection pool. Stop Run first.
+func (r *Replicator) Close() error { return r.db.Close() }
 
 // Sync copies everything the journal holds beyond the MySQL cursor, one
 // transaction per batch, and returns when MySQL has caught up with the
@@ -205,60 +184,9 @@ func (r *Replicator) prepare(ctx context.Context) error {
 	return nil
 }
 
-// readCursor asks MySQL how far this hall has been copied and checks that
-// MySQL's last event is the journal's event at that seq.
-func (r *Replicator) readCursor(ctx context.Context) error {
-	ctx, cancel := context.WithTimeout(ctx, r.cfg.BatchTimeout)
-	defer cancel()
-	if _, err := r.db.ExecContext(ctx, "INSERT IGNORE INTO replication_cursors (hall, seq, req_at, updated_at) VALUES (?, 0, 0, ?)",
-		r.cfg.Hall, r.cfg.Clock().UTC()); err != nil {
-		return fmt.Errorf("create mysql cursor: %w", err)
-	}
-	var cur, reqAt int64
-	if err := r.db.QueryRowContext(ctx, "SELECT seq, req_at FROM replication_cursors WHERE hall = ?", r.cfg.Hall).Scan(&cur, &reqAt); err != nil {
-		return fmt.Errorf("read mysql cursor: %w", err)
-	}
-	if err := r.checkSameHistory(ctx, cur); err != nil {
-		return err
-	}
-	r.cursor, r.reqFrom, r.reqSeen = cur, reqAt, map[store.RequestKey]bool{}
-	r.synced.Store(cur)
-	return nil
-}
-
-// checkSameHistory compares MySQL's event at seq with the journal's.
-func (r *Replicator) checkSameHistory(ctx context.Context, seq int64) error {
-	if seq == 0 {
-		return nil
-	}
-	local, err := r.j.RawEventsAfter(seq-1, 1)
-	if err != nil {
-		return err
-	}
-	if len(local) == 0 || local[0].Seq != seq {
-		last, _ := r.j.DurableSeq()
-		return fmt.Errorf("%w: mysql has hall %s up to seq %d, the local journal only up to %d "+
-			"(to continue from mysql's copy: hallqd restore --from-mysql --force)", ErrDiverged, r.cfg.Hall, seq, last)
-	}
-	var kind string
-	var at time.Time
-	if err := r.db.QueryRowContext(ctx, "SELECT kind, at FROM events WHERE hall = ? AND seq = ?", r.cfg.Hall, seq).Scan(&kind, &at); err != nil {
-		return fmt.Errorf("read mysql event %d: %w", seq, err)
-	}
-	e, err := decodeEvent(local[0])
-	if err != nil {
-		return err
-	}
-	if kind != local[0].Kind || !at.Equal(dbTime(e.At)) {
-		return fmt.Errorf("%w: at seq %d mysql has %s at %s, the journal %s at %s", ErrDiverged, seq,
-			kind, at.Format(time.RFC3339Nano), local[0].Kind, e.At.UTC().Format(time.RFC3339Nano))
-	}
-	return nil
-}
-
 // record keeps the outcome of a Sync for Ready and the metrics.
 func (r *Replicator) record(err error) {
-	r.status.Store(&syncStatus{err: err, at: r.cfg.Clock()})
+	r.status.Store(&syncStatus{err: err})
 	if err != nil {
 		r.m.errors.Inc()
 		r.m.up.Set(0)

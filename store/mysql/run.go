@@ -6,12 +6,16 @@ import (
 	"time"
 )
 
+// logEvery is how many failures in a row with the same error share one log
+// line (about 5 minutes at the longest backoff).
+const logEvery = 30
+
 // Run syncs whenever Notify says new events are durable and at least every
 // Interval, until ctx ends. While MySQL fails it retries with capped
 // exponential backoff (notifications do not hasten a retry), then catches
 // up. It never gives up and never holds the hall back.
 func (r *Replicator) Run(ctx context.Context) {
-	failures := 0
+	failures, lastErr := 0, ""
 	var downSince time.Time
 	timer := time.NewTimer(0) // first sync at once
 	defer timer.Stop()
@@ -36,11 +40,15 @@ func (r *Replicator) Run(ctx context.Context) {
 			}
 			failures++
 			wait := backoff(r.cfg.MinBackoff, r.cfg.MaxBackoff, failures)
-			r.log.Warn().Err(err).Int("failures", failures).Dur("retry_in", wait).
-				Msg("mysql replication failing; the hall goes on and mysql catches up later 复制到MySQL失败")
+			if msg := err.Error(); msg != lastErr || failures%logEvery == 1 {
+				r.log.Warn().Err(err).Int("failures", failures).Dur("retry_in", wait).
+					Msg("mysql replication failing; the hall goes on and mysql catches up later 复制到MySQL失败")
+				lastErr = msg
+			}
 			timer.Reset(wait)
 			continue
 		}
+		lastErr = ""
 		if failures > 0 {
 			n, _ := r.Lag()
 			r.log.Info().Int("failures", failures).Dur("down_for", time.Since(downSince)).Int64("cursor", r.Cursor()).
