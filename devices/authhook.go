@@ -25,7 +25,11 @@ type authHook struct {
 func (h *authHook) ID() string { return "hallq-auth" }
 
 func (h *authHook) Provides(b byte) bool {
-	return b == mqtt.OnConnectAuthenticate || b == mqtt.OnACLCheck
+	switch b {
+	case mqtt.OnConnectAuthenticate, mqtt.OnACLCheck, mqtt.OnPublish, mqtt.OnWill:
+		return true
+	}
+	return false
 }
 
 // OnConnectAuthenticate refuses unknown devices and wrong secrets at CONNECT;
@@ -33,6 +37,10 @@ func (h *authHook) Provides(b byte) bool {
 func (h *authHook) OnConnectAuthenticate(cl *mqtt.Client, pk packets.Packet) bool {
 	reason := h.check(cl, pk)
 	if reason == "" {
+		if pk.Connect.WillFlag && !h.acls[cl.ID].allows(pk.Connect.WillTopic, true) {
+			h.log.Warn().Str("device", cl.ID).Str("will_topic", clip(pk.Connect.WillTopic, 120)).
+				Msg("Last Will on a topic the device may not publish to; it will be dropped")
+		}
 		return true
 	}
 	// Never log the secret.
@@ -63,11 +71,49 @@ func (h *authHook) check(cl *mqtt.Client, pk packets.Packet) string {
 }
 
 // OnACLCheck allows a topic (or, on subscribe, a filter) only if the
-// device's rules name it; no rule means no.
+// device's rules name it; no rule means no. An MQTT 3.1.1 client's PUBLISH
+// to another topic passes here and is dropped by OnPublish instead: 3.1.1
+// can refuse a PUBLISH only by closing the connection [MQTT-3.3.5-2], and a
+// positive PUBACK keeps a misconfigured device connected, as Mosquitto does.
+// MQTT 5 clients get PUBACK 0x87 (not authorized) from the broker.
 func (h *authHook) OnACLCheck(cl *mqtt.Client, topic string, write bool) bool {
 	a := h.acls[cl.ID]
-	return a != nil && a.allows(topic, write)
+	if a == nil {
+		return false
+	}
+	if a.allows(topic, write) {
+		return true
+	}
+	return write && cl.Properties.ProtocolVersion < 5
 }
+
+// OnPublish drops a device's PUBLISH to a topic it may not publish to: it is
+// acknowledged, not retained and delivered to nobody (CONTRACT §2 security).
+func (h *authHook) OnPublish(cl *mqtt.Client, pk packets.Packet) (packets.Packet, error) {
+	if cl.Net.Inline {
+		return pk, nil
+	}
+	if a := h.acls[cl.ID]; a == nil || !a.allows(pk.TopicName, true) {
+		if h.refused != nil {
+			h.refused("publish not allowed")
+		}
+		return pk, packets.CodeSuccessIgnore
+	}
+	return pk, nil
+}
+
+// OnWill drops a Last Will on a topic the device may not publish to: a will
+// could otherwise forge another device's status or retained hall state.
+func (h *authHook) OnWill(cl *mqtt.Client, will mqtt.Will) (mqtt.Will, error) {
+	if a := h.acls[cl.ID]; a == nil || !a.allows(will.TopicName, true) {
+		will.TopicName = voidTopic
+		will.Retain = false
+	}
+	return will, nil
+}
+
+// voidTopic is where dropped wills go: nobody may subscribe to $ topics.
+const voidTopic = "$hallq/dropped-will"
 
 // clip shortens s for a log line.
 func clip(s string, n int) string {

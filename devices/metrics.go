@@ -26,8 +26,8 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Help: "Device requests answered, by op and result (ok or error code)."}, []string{"op", "result"}),
 		drops: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "hallq_device_requests_dropped_total",
 			Help: "Device requests dropped unanswered, by reason."}, []string{"reason"}),
-		refusals: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "hallq_device_connects_refused_total",
-			Help: "MQTT connections refused at CONNECT, by reason."}, []string{"reason"}),
+		refusals: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "hallq_device_mqtt_refused_total",
+			Help: "MQTT CONNECTs and PUBLISHes the embedded broker refused, by reason."}, []string{"reason"}),
 	}
 	for _, c := range []prometheus.Collector{m.connected, m.requests, m.drops, m.refusals} {
 		if err := reg.Register(c); err != nil {

@@ -44,9 +44,11 @@ func newPresence(ctx context.Context, sp *queue.Spec, recorded map[string]presen
 	p := &presence{devs: map[string]*presenceDev{}, report: report, gauge: gauge, ctx: ctx}
 	for _, id := range sp.DeviceOrder {
 		st := recorded[id]
-		p.devs[id] = &presenceDev{kind: sp.Devices[id].Kind, want: st, done: st}
+		kind := sp.Devices[id].Kind
+		p.devs[id] = &presenceDev{kind: kind, want: st, done: st}
+		gauge(kind, 0) // every configured kind has a series from the start
 		if st.Online {
-			gauge(sp.Devices[id].Kind, 1)
+			gauge(kind, 1)
 		}
 	}
 	return p

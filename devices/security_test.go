@@ -1,9 +1,15 @@
 package devices
 
 import (
+	"net"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
+
+	paho "github.com/eclipse/paho.mqtt.golang"
+	mqtt "github.com/mochi-mqtt/server/v2"
+	"github.com/mochi-mqtt/server/v2/packets"
 )
 
 // TestConnectRefused: unknown devices and wrong secrets are refused at
@@ -53,16 +59,48 @@ func TestACLPublish(t *testing.T) {
 		{"OwnRes", "dev/kiosk-01/res", `{"req_id":"evil-3","ok":true}`},
 	} {
 		t.Run("Refused"+tc.name, func(t *testing.T) {
-			evil, err := e.dial("kiosk-01", clientOpts{noSub: true})
-			if err != nil {
-				t.Fatal(err)
+			evil := e.connect("kiosk-01").in(t)
+			for _, qos := range []byte{0, 1} {
+				if tok := evil.c.Publish(e.topic(tc.topic), qos, true, []byte(tc.payload)); !tok.WaitTimeout(wait) || tok.Error() != nil {
+					t.Fatalf("QoS %d publish not acknowledged: %v", qos, tok.Error())
+				}
 			}
-			for _, qos := range []byte{0, 1} { // at QoS 1 the broker disconnects a v3 client
-				evil.c.Publish(e.topic(tc.topic), qos, true, []byte(tc.payload)).WaitTimeout(time.Second)
-			}
+			// MQTT 3.1.1: acknowledged and dropped; the connection stays usable.
+			evil.ok("ticket.take", map[string]any{"service": "tax"})
 			evil.disconnect()
 		})
 	}
+	t.Run("RefusedForgedWill", func(t *testing.T) {
+		dropped := make(chan string, 4)
+		if err := e.srv.emb.srv.Subscribe(voidTopic, 77, func(_ *mqtt.Client, _ packets.Subscription, pk packets.Packet) {
+			dropped <- pk.Origin
+		}); err != nil {
+			t.Fatal(err)
+		}
+		for _, topic := range []string{"state/counters/1", "dev/kiosk-02/status"} {
+			var raw net.Conn
+			o := paho.NewClientOptions().AddBroker("tcp://"+e.addr).SetClientID("kiosk-01").SetUsername("kiosk-01").
+				SetPassword(e.secret("kiosk-01")).SetAutoReconnect(false).
+				SetBinaryWill(e.topic(topic), []byte(`{"counter":"1","status":"serving","ticket":"Z999","service":"general","online":false}`), 1, true).
+				SetCustomOpenConnectionFn(func(u *url.URL, _ paho.ClientOptions) (net.Conn, error) {
+					c, err := net.Dial("tcp", u.Host)
+					raw = c
+					return c, err
+				})
+			c := paho.NewClient(o)
+			if tok := c.Connect(); !tok.WaitTimeout(wait) || tok.Error() != nil {
+				t.Fatalf("connect: %v", tok.Error())
+			}
+			raw.Close() // the broker sends the will: to nobody
+			select {
+			case origin := <-dropped:
+				want(t, "will dropped for", origin, "kiosk-01")
+			case <-time.After(wait):
+				t.Fatalf("will on %s not dropped", topic)
+			}
+			c.Disconnect(0)
+		}
+	})
 	t.Run("NothingCarriedOut", func(t *testing.T) {
 		v := victim.in(t)
 		r := v.ok("ticket.take", map[string]any{"service": "general"})

@@ -133,7 +133,7 @@ func takenOver(cl *mqtt.Client) bool {
 // not say otherwise.
 func (h *sessionHook) OnWill(cl *mqtt.Client, will mqtt.Will) (mqtt.Will, error) {
 	if takenOver(cl) {
-		will.TopicName = "$hallq/superseded-will" // nobody may subscribe to $ topics
+		will.TopicName = voidTopic
 		will.Retain = false
 	}
 	return will, nil
