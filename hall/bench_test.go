@@ -138,6 +138,9 @@ func TestRecoveryOfBusyDay(t *testing.T) {
 		t.Skip("a measurement; set HALLQ_BENCH=1 to run")
 	}
 	dir, sp := t.TempDir(), benchSpec(t)
+	if keep := os.Getenv("HALLQ_BENCH_DIR"); keep != "" {
+		dir = keep // keep the day to start a real hallqd on it
+	}
 	j, err := store.Open(dir, sp.HallID, zerolog.Nop())
 	if err != nil {
 		t.Fatal(err)
