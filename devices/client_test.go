@@ -143,7 +143,10 @@ func (c *conn) deliver(m paho.Message) {
 		ch := c.waiters[r.ReqID]
 		c.mu.Unlock()
 		if ch != nil {
-			ch <- r
+			select { // never block paho's delivery goroutine
+			case ch <- r:
+			default:
+			}
 			return
 		}
 		select {

@@ -50,8 +50,8 @@ func (e *embedded) serve(addr string) error {
 	if err != nil {
 		return fmt.Errorf("listen.mqtt %s: %w", addr, err)
 	}
-	e.ln = ln
-	if err := e.srv.AddListener(listeners.NewNet("tcp", ln)); err != nil {
+	e.ln = newGuardedListener(ln)
+	if err := e.srv.AddListener(listeners.NewNet("tcp", e.ln)); err != nil {
 		ln.Close()
 		return fmt.Errorf("mqtt listener %s: %w", addr, err)
 	}

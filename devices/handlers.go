@@ -71,6 +71,8 @@ func (s *Server) disconnected(device string) {
 }
 
 func (s *Server) subscribedCmd(device string) {
+	s.goMu.Lock()
+	defer s.goMu.Unlock()
 	if s.closed.Load() {
 		return
 	}

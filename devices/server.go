@@ -26,6 +26,7 @@ type Server struct {
 	done   chan struct{}
 	wg     sync.WaitGroup
 	closed atomic.Bool
+	goMu   sync.Mutex // orders wg.Add after closed is set against Close's wg.Wait
 
 	tr   transport
 	emb  *embedded // nil with an external broker
@@ -145,17 +146,35 @@ func (s *Server) Ready() error {
 	return s.tr.ready()
 }
 
+// closeGrace bounds how long Close waits for queued requests before it
+// answers the rest unavailable, within hallqd's 10 s for SIGTERM.
+const closeGrace = 5 * time.Second
+
 // Close stops taking requests, answers the ones already taken, publishes
 // what is queued and stops the broker (CONTRACT §4 SIGTERM).
 func (s *Server) Close() error {
-	if s.closed.Swap(true) {
+	s.goMu.Lock()
+	already := s.closed.Swap(true)
+	s.goMu.Unlock()
+	if already {
 		return nil
 	}
 	if s.req != nil {
-		s.req.close()
+		drained := make(chan struct{})
+		go func() {
+			s.req.close()
+			close(drained)
+		}()
+		select {
+		case <-drained:
+		case <-time.After(closeGrace): // the hall is stuck: answer the rest unavailable
+			s.cancel()
+			<-drained
+		}
 	}
 	close(s.done)
 	s.wg.Wait()
+	s.cancel() // presence reports still running give up
 	if s.cmds != nil {
 		s.cmds.close()
 	}
@@ -169,6 +188,5 @@ func (s *Server) Close() error {
 	if s.refu != nil {
 		err = errors.Join(err, s.refu.close())
 	}
-	s.cancel()
 	return err
 }
