@@ -27,6 +27,7 @@ func runDaemon(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("hallqd", flag.ContinueOnError)
 	cfgPath := fs.String("config", "", "hall config file (YAML); none = the demo hall")
 	logJSON := fs.Bool("log-json", false, "log JSON lines instead of console text")
+	debugAddr := fs.String("debug-addr", "", "serve Go's pprof profiles on this address (keep it on loopback), e.g. 127.0.0.1:6060")
 	if err := fs.Parse(args); err != nil {
 		return &usageError{err.Error()}
 	}
@@ -45,6 +46,11 @@ func runDaemon(ctx context.Context, args []string) error {
 		out = zerolog.ConsoleWriter{Out: os.Stderr, TimeFormat: "15:04:05.000"}
 	}
 	log := zerolog.New(out).With().Timestamp().Str("hall", cfg.Hall.ID).Logger()
+	if *debugAddr != "" {
+		if err := serveDebug(*debugAddr, log); err != nil {
+			return &usageError{err.Error()}
+		}
+	}
 	m := &Main{Config: cfg, Log: log}
 	if err := m.Run(ctx); err != nil {
 		m.Close()
