@@ -15,11 +15,14 @@ import "time"
 // function of the state and the clock, so it is deterministic.
 
 // rank is a waiting ticket's class under the call rule at now.
-func rank(sp *Spec, t *Ticket, now time.Time) int {
+func rank(sp *Spec, t *Ticket, now time.Time) int { return rankOf(sp.Services[t.Service], t, now) }
+
+// rankOf is rank with the ticket's service already looked up.
+func rankOf(svc *ServiceSpec, t *Ticket, now time.Time) int {
 	if t.Channel == Green {
 		return 0
 	}
-	if svc := sp.Services[t.Service]; svc != nil && svc.TargetWait > 0 && now.Sub(t.IssuedAt) >= StarveFactor*svc.TargetWait {
+	if svc != nil && svc.TargetWait > 0 && now.Sub(t.IssuedAt) >= StarveFactor*svc.TargetWait {
 		return 0
 	}
 	if t.Channel == Appointment && !t.Slot.IsZero() && !now.Before(t.Slot.Add(-AppointmentEarly)) {
@@ -71,12 +74,20 @@ func WaitingFor(s *State, id string, now time.Time) []*Ticket {
 }
 
 // AheadOf counts the waiting tickets of t's service called before t at now.
+// It is on the path of every green or appointment ticket.take, so t's rank
+// and the service are looked up once, not per ticket.
 func AheadOf(s *State, t *Ticket, now time.Time) int {
+	sp := s.Spec
+	rt := rank(sp, t, now)
+	svc := sp.Services[t.Service]
 	n := 0
 	count := func(ids []string) {
 		for _, id := range ids {
 			o := s.Tickets[id]
-			if o.ID != t.ID && o.Service == t.Service && callsBefore(s.Spec, o, t, now) {
+			if o.ID == t.ID || o.Service != t.Service {
+				continue
+			}
+			if ro := rankOf(svc, o, now); ro < rt || (ro == rt && before(o, t)) {
 				n++
 			}
 		}

@@ -195,6 +195,7 @@ func queueProperty(t *rapid.T) {
 			}
 		}
 		checkInvariants(t, h.s)
+		checkAhead(t, h.s, h.now)
 	}
 	// Replay: the same events into a fresh state give the same state.
 	fresh := NewState(sp)
@@ -223,3 +224,21 @@ func TestQueueProperties(t *testing.T) { rapid.Check(t, queueProperty) }
 
 // FuzzQueue drives the same property from the fuzzer's bytes.
 func FuzzQueue(f *testing.F) { f.Fuzz(rapid.MakeFuzz(queueProperty)) }
+
+// checkAhead compares AheadOf with counting every waiting ticket by hand.
+func checkAhead(t *rapid.T, s *State, now time.Time) {
+	for _, tk := range s.Tickets {
+		if tk.Status != Waiting {
+			continue
+		}
+		want := 0
+		for _, o := range s.Tickets {
+			if o.Status == Waiting && o.ID != tk.ID && o.Service == tk.Service && callsBefore(s.Spec, o, tk, now) {
+				want++
+			}
+		}
+		if got := AheadOf(s, tk, now); got != want {
+			t.Fatalf("AheadOf(%s) = %d, counting by hand gives %d", tk.Number, got, want)
+		}
+	}
+}
