@@ -21,9 +21,12 @@ type Config struct {
 	Counters []Counter `yaml:"counters"`
 	Devices  []Device  `yaml:"devices"`
 	Staff    []Staff   `yaml:"staff"`
-	Listen   Listen    `yaml:"listen"`
-	Broker   Broker    `yaml:"broker"`
-	Storage  Storage   `yaml:"storage"`
+	// DeviceConfig is the desired device configuration, retained on
+	// dev/{id}/config; raise its version on every change.
+	DeviceConfig DeviceConfig `yaml:"device_config"`
+	Listen       Listen       `yaml:"listen"`
+	Broker       Broker       `yaml:"broker"`
+	Storage      Storage      `yaml:"storage"`
 
 	File string `yaml:"-"` // where it was read from; "(demo)" for the embedded demo
 	Demo bool   `yaml:"-"`
@@ -80,6 +83,13 @@ type Staff struct {
 	Role         string `yaml:"role"` // staff | supervisor | admin
 	PasswordHash string `yaml:"password_hash"`
 	Password     string `yaml:"password"` // demo only; prefer password_hash (hallqd hash-password)
+}
+
+// DeviceConfig is the desired configuration per device kind
+// (firmware-config.Schema lists the settings).
+type DeviceConfig struct {
+	Version  int                       `yaml:"version"`
+	Settings map[string]map[string]any `yaml:"settings"` // kind -> setting -> value
 }
 
 // Listen holds the listen addresses.

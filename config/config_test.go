@@ -125,3 +125,30 @@ func TestLargeHallExample(t *testing.T) {
 		t.Fatalf("devices = %d, want %d", got, want)
 	}
 }
+
+func TestDeviceConfig(t *testing.T) {
+	t.Run("OK", func(t *testing.T) {
+		src := good + "device_config:\n  version: 3\n  settings:\n    kiosk: {idle_return_s: 20, print: false}\n"
+		c, err := Parse("hall.yaml", []byte(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.DeviceConfig.Version != 3 || c.DeviceConfig.Settings["kiosk"]["idle_return_s"] != 20 {
+			t.Fatalf("device_config = %+v", c.DeviceConfig)
+		}
+	})
+	for name, block := range map[string]string{
+		"ErrUnknownSetting": "    kiosk: {idle_return: 20}\n",
+		"ErrOutOfRange":     "    counter_display: {brightness: 300}\n",
+		"ErrWrongType":      "    caller: {beep: \"yes\"}\n",
+		"ErrUnknownKind":    "    toaster: {x: 1}\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := Parse("hall.yaml", []byte(good+"device_config:\n  version: 2\n  settings:\n"+block))
+			var ce *Error
+			if !errors.As(err, &ce) || !strings.HasPrefix(ce.Key, "device_config.settings.") {
+				t.Fatalf("err = %v, want a config error under device_config.settings", err)
+			}
+		})
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"time"
 
+	firmwareconfig "github.com/hallq/hallq/firmware-config"
 	"github.com/hallq/hallq/queue"
 )
 
@@ -143,6 +144,14 @@ func (c *Config) validate() error {
 			}
 		} else if d.Counter != "" {
 			return bad(key+".counter", "a %s is not bound to a counter", d.Kind)
+		}
+	}
+	if c.DeviceConfig.Version < 0 {
+		return bad("device_config.version", "must not be negative")
+	}
+	for kind, settings := range c.DeviceConfig.Settings {
+		if err := firmwareconfig.Validate(kind, settings); err != nil {
+			return bad("device_config.settings."+kind, "%v", err)
 		}
 	}
 	staff := map[string]bool{}

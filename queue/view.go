@@ -53,6 +53,8 @@ type DeviceView struct {
 	Online  bool       `json:"online"`
 	Since   *time.Time `json:"since,omitempty"` // when it last went online or offline
 	FW      string     `json:"fw,omitempty"`
+	// ConfigVersion is the config version the device last reported.
+	ConfigVersion int `json:"config_version,omitempty"`
 }
 
 // NewView builds the view of s.
@@ -86,7 +88,7 @@ func NewView(s *State) *View {
 		dv := DeviceView{ID: id, Kind: d.Kind, Counter: d.Counter}
 		if p := s.Devices[id]; p != nil {
 			since := p.Since
-			dv.Online, dv.Since, dv.FW = p.Online, &since, p.FW
+			dv.Online, dv.Since, dv.FW, dv.ConfigVersion = p.Online, &since, p.FW, p.ConfigVersion
 		}
 		v.Devices = append(v.Devices, dv)
 	}

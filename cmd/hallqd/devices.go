@@ -7,6 +7,7 @@ import (
 
 	"github.com/hallq/hallq/devices"
 	"github.com/hallq/hallq/httpapi"
+	"github.com/hallq/hallq/queue"
 	"github.com/hallq/hallq/store"
 )
 
@@ -15,16 +16,18 @@ import (
 func (m *Main) startDevices(ctx context.Context) error {
 	cfg := m.Config
 	j := m.Journal
+	desired := m.desiredDeviceConfig()
 	s, err := devices.Start(ctx, devices.Config{
-		Hall:      m.Hall,
-		Auth:      m.Devices,
-		Log:       m.Log.With().Str("component", "devices").Logger(),
-		Listen:    cfg.Listen.MQTT,
-		Dir:       cfg.Storage.Dir,
-		BrokerURL: cfg.Broker.URL,
-		Username:  cfg.Broker.Username,
-		Password:  cfg.Broker.Password,
-		Registry:  m.Registry,
+		DesiredConfig: func(d queue.DeviceSpec, sp *queue.Spec) any { return desired.Body(d, sp) },
+		Hall:          m.Hall,
+		Auth:          m.Devices,
+		Log:           m.Log.With().Str("component", "devices").Logger(),
+		Listen:        cfg.Listen.MQTT,
+		Dir:           cfg.Storage.Dir,
+		BrokerURL:     cfg.Broker.URL,
+		Username:      cfg.Broker.Username,
+		Password:      cfg.Broker.Password,
+		Registry:      m.Registry,
 		Replies: func(since time.Time, fn func(source, reqID string, at time.Time, response []byte)) error {
 			return j.Requests(since, func(r store.Request) { fn(r.Source, r.ReqID, r.At, r.Response) })
 		},
