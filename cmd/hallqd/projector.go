@@ -4,26 +4,23 @@ import (
 	"context"
 	"time"
 
-	"github.com/hallq/hallq/hall"
 	"github.com/hallq/hallq/store"
 )
 
+// projectEvery is how often the projections catch up with the journal. They
+// are for reports, not for replies, so they trail by up to this long: one
+// larger transaction a second costs far less than one per group commit.
+const projectEvery = time.Second
+
 // startProjector keeps the journal's queryable projections up to date in the
-// background: woken by every durable batch, never blocking the hall.
+// background, never blocking the hall.
 func (m *Main) startProjector() {
 	p := store.NewProjector(m.Journal)
-	wake := make(chan struct{}, 1)
-	m.Hall.Subscribe(func(hall.Batch) {
-		select {
-		case wake <- struct{}{}:
-		default:
-		}
-	})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		tick := time.NewTicker(5 * time.Second)
+		tick := time.NewTicker(projectEvery)
 		defer tick.Stop()
 		for {
 			if _, err := p.Sync(ctx); err != nil && ctx.Err() == nil {
@@ -32,7 +29,6 @@ func (m *Main) startProjector() {
 			select {
 			case <-ctx.Done():
 				return
-			case <-wake:
 			case <-tick.C:
 			}
 		}
