@@ -116,6 +116,22 @@ func TestParse(t *testing.T) {
 	})
 }
 
+// TestDeviceWithoutSecret: the contract's own example lists a caller without
+// a secret; it loads, and the device is refused at CONNECT (devauth).
+func TestDeviceWithoutSecret(t *testing.T) {
+	src := strings.Replace(good, "    counter: \"12\"\n    secret: x\n", "    counter: \"12\"\n", 1)
+	if src == good {
+		t.Fatal("replacement did not apply")
+	}
+	c, err := Parse("hall.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Devices[1].Secret != "" {
+		t.Fatal("secret appeared from nowhere")
+	}
+}
+
 func TestLargeHallExample(t *testing.T) {
 	c, err := Load("../examples/large-hall.yaml")
 	if err != nil {

@@ -132,9 +132,6 @@ func (c *Config) validate() error {
 		if !deviceKinds[d.Kind] {
 			return bad(key+".kind", "%q is not one of kiosk, caller, counter_display, rater, hall_screen", d.Kind)
 		}
-		if d.Secret == "" {
-			return bad(key+".secret", "is required: every device authenticates with its own secret")
-		}
 		if boundKind(d.Kind) {
 			if d.Counter == "" {
 				return bad(key+".counter", "a %s must be bound to a counter", d.Kind)

@@ -21,6 +21,7 @@ type entry struct {
 	Device
 	plain  [32]byte // sha256 of a plain secret, compared in constant time
 	bcrypt []byte
+	none   bool // configured without a secret: it can never log in
 }
 
 // Checker holds the configured devices' credentials.
@@ -38,7 +39,9 @@ func New(creds []Cred) *Checker {
 	c := &Checker{devices: map[string]*entry{}}
 	for _, d := range creds {
 		e := &entry{Device: Device{ID: d.ID, Kind: d.Kind, Counter: d.Counter}}
-		if strings.HasPrefix(d.Secret, "$2a$") || strings.HasPrefix(d.Secret, "$2b$") || strings.HasPrefix(d.Secret, "$2y$") {
+		if d.Secret == "" {
+			e.none = true
+		} else if strings.HasPrefix(d.Secret, "$2a$") || strings.HasPrefix(d.Secret, "$2b$") || strings.HasPrefix(d.Secret, "$2y$") {
 			e.bcrypt = []byte(d.Secret)
 		} else {
 			e.plain = sha256.Sum256([]byte(d.Secret))
@@ -51,7 +54,7 @@ func New(creds []Cred) *Checker {
 // Check returns the device if id is known and secret is its secret.
 func (c *Checker) Check(id, secret string) (Device, bool) {
 	e := c.devices[id]
-	if e == nil {
+	if e == nil || e.none {
 		return Device{}, false
 	}
 	if e.bcrypt != nil {

@@ -11,6 +11,7 @@ func TestCheck(t *testing.T) {
 	c := New([]Cred{
 		{ID: "kiosk-01", Kind: "kiosk", Secret: "plain-secret"},
 		{ID: "caller-12", Kind: "caller", Counter: "12", Secret: string(hash)},
+		{ID: "led-12", Kind: "counter_display", Counter: "12"}, // no secret configured
 	})
 	t.Run("OK", func(t *testing.T) {
 		if d, ok := c.Check("kiosk-01", "plain-secret"); !ok || d.Kind != "kiosk" {
@@ -27,6 +28,8 @@ func TestCheck(t *testing.T) {
 		"ErrHashAsSecret":     {"caller-12", string(hash)},
 		"ErrUnknownDevice":    {"kiosk-99", "plain-secret"},
 		"ErrOtherDeviceToken": {"caller-12", "plain-secret"},
+		"ErrNoSecretEmpty":    {"led-12", ""},
+		"ErrNoSecretAny":      {"led-12", "x"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			if _, ok := c.Check(cred[0], cred[1]); ok {

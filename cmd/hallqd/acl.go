@@ -48,6 +48,10 @@ func runACL(_ context.Context, args []string) error {
 		if d.ID == user {
 			return &config.Error{File: cfg.File, Key: "broker.username", Problem: fmt.Sprintf("%q is also a device id", user)}
 		}
+		if d.Secret == "" {
+			fmt.Fprintf(os.Stderr, "hallqd acl: device %s has no secret in the config; it gets no password and cannot connect\n", d.ID)
+			continue
+		}
 		accounts = append(accounts, devices.Account{User: d.ID, Secret: d.Secret})
 		ids = append(ids, d.ID)
 	}
