@@ -4,15 +4,10 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/hallq/hallq/hall"
 	"github.com/hallq/hallq/ops"
 	"github.com/hallq/hallq/queue"
 	"github.com/hallq/hallq/staff"
 )
-
-func hallRequest(p principal, key string, cmd queue.Command) hall.Request {
-	return hall.Request{Source: "http:" + p.id, ReqID: key, Cmd: cmd}
-}
 
 // signIn records that a staff member works at a counter (attendance).
 func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {

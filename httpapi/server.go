@@ -174,16 +174,29 @@ func decodeBody(r *http.Request, v any) *queue.Error {
 	return nil
 }
 
-// do runs a command for principal p with the request's Idempotency-Key.
-func (s *Server) do(w http.ResponseWriter, r *http.Request, p principal, cmd queue.Command) {
+// idempotencyKey reads the request's Idempotency-Key header, at most 64 characters.
+func idempotencyKey(r *http.Request) (string, *queue.Error) {
 	key := r.Header.Get("Idempotency-Key")
 	if len(key) > 64 {
-		writeErr(w, queue.Errorf(queue.BadRequest, "Idempotency-Key 过长 longer than 64 characters"))
-		return
+		return "", queue.Errorf(queue.BadRequest, "Idempotency-Key 过长 longer than 64 characters")
+	}
+	return key, nil
+}
+
+// run carries out cmd for principal p with the request's Idempotency-Key.
+func (s *Server) run(r *http.Request, p principal, cmd queue.Command) hall.Reply {
+	key, qe := idempotencyKey(r)
+	if qe != nil {
+		return hall.Reply{Error: qe}
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), 10*time.Second)
 	defer cancel()
-	rep := s.h.Do(ctx, hall.Request{Source: "http:" + p.id, ReqID: key, Cmd: cmd})
+	return s.h.Do(ctx, hall.Request{Source: "http:" + p.id, ReqID: key, Cmd: cmd})
+}
+
+// do runs cmd and writes its reply.
+func (s *Server) do(w http.ResponseWriter, r *http.Request, p principal, cmd queue.Command) {
+	rep := s.run(r, p, cmd)
 	if rep.Repeat {
 		w.Header().Set("Idempotent-Replayed", "true")
 	}

@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"context"
 	"net/http"
 	"time"
 
@@ -36,17 +35,13 @@ func (s *Server) takeTicket(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, queue.Errorf(queue.BadRequest, "缺少业务 service is required"))
 		return
 	}
-	key := r.Header.Get("Idempotency-Key")
-	if len(key) > 64 {
-		writeErr(w, queue.Errorf(queue.BadRequest, "Idempotency-Key 过长 longer than 64 characters"))
-		return
-	}
-	ctx, cancel := context.WithTimeout(r.Context(), 10*time.Second)
-	defer cancel()
-	rep := s.h.Do(ctx, hallRequest(p, key, queue.TakeTicket{Service: req.Service, Channel: req.Channel,
-		AppointmentCode: req.AppointmentCode, IDHash: req.IDHash}))
+	rep := s.run(r, p, queue.TakeTicket{Service: req.Service, Channel: req.Channel,
+		AppointmentCode: req.AppointmentCode, IDHash: req.IDHash})
 	if rep.Error == nil && s.cfg.Decorate != nil {
 		rep.Result = s.cfg.Decorate(rep.Result)
+	}
+	if rep.Repeat {
+		w.Header().Set("Idempotent-Replayed", "true")
 	}
 	writeReply(w, rep)
 }

@@ -119,6 +119,13 @@ export function sleep(ms) {
   return new Promise((r) => setTimeout(r, ms));
 }
 
+// pathParam is the page's id: ?{key}= if given, else the last path segment
+// (/screen/counter/12, /t/20261123-A024).
+export function pathParam(key) {
+  const q = new URLSearchParams(location.search);
+  return decodeURIComponent(q.get(key) || location.pathname.replace(/\/+$/, '').split('/').pop() || '');
+}
+
 export function hallPath(hall, rest) {
   return `/api/v1/halls/${encodeURIComponent(hall)}${rest}`;
 }

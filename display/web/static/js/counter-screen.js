@@ -4,7 +4,7 @@
 // (speaks this counter's calls; off by default, the hall screen speaks).
 
 import { addStrings, t, pick, pickOther, lang, initToggle, onLangChange } from './i18n.js';
-import { fmtClock, setText, tid, getHall, fitText } from './api.js';
+import { fmtClock, setText, tid, getHall, fitText, pathParam } from './api.js';
 import { openHallStream, bindConnIndicator, serviceName } from './hallstream.js';
 
 addStrings({
@@ -23,7 +23,7 @@ addStrings({
 });
 
 const q = new URLSearchParams(location.search);
-const counterId = decodeURIComponent(q.get('counter') || location.pathname.replace(/\/+$/, '').split('/').pop() || '');
+const counterId = pathParam('counter');
 let tz = q.get('tz') || 'Asia/Shanghai';
 
 const $ = (s) => document.querySelector(s);

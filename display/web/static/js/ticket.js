@@ -5,7 +5,7 @@
 // URL options: ?lang=en, ?id=TICKET_ID (instead of the path).
 
 import { addStrings, t, pick, lang, initToggle, onLangChange, fmtWait, errorText } from './i18n.js';
-import { api, getHall, hallPath, fmtTimeOf, setText } from './api.js';
+import { api, getHall, hallPath, fmtTimeOf, setText, pathParam } from './api.js';
 import { openHallStream, bindConnIndicator, serviceName, counterName } from './hallstream.js';
 
 addStrings({
@@ -35,7 +35,7 @@ addStrings({
 });
 
 const q = new URLSearchParams(location.search);
-const ticketId = decodeURIComponent(q.get('id') || location.pathname.replace(/\/+$/, '').split('/').pop() || '');
+const ticketId = pathParam('id');
 let tz = q.get('tz') || 'Asia/Shanghai';
 
 const $ = (s) => document.querySelector(s);
