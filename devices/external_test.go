@@ -111,7 +111,16 @@ func TestExternalBroker(t *testing.T) {
 		m.Start(t) // no persistence: every retained message is gone
 		w := e.connect("screen-01", clientOpts{noSub: true}).in(t)
 		w.subscribe(e.topic("state/#"))
-		got := decode(t, w.next(on(e.topic("state/counters/1")))) // republished once hallqd is back
+		// Republished once hallqd is back; wait for both topics, in either order,
+		// so that a late subscriber below finds them retained.
+		seen := map[string]msg{}
+		for len(seen) < 2 {
+			m := w.next(func(m msg) bool {
+				return m.Topic == e.topic("state/counters/1") || m.Topic == e.topic("state/services/general")
+			})
+			seen[m.Topic] = m
+		}
+		got := decode(t, seen[e.topic("state/counters/1")])
 		want(t, "counter 1 republished", got["status"], any("open"))
 		late := e.connect("led-1", clientOpts{noSub: true}).in(t)
 		late.subscribe(e.topic("state/services/general"))
