@@ -27,6 +27,10 @@ type Config struct {
 	Listen       Listen       `yaml:"listen"`
 	Broker       Broker       `yaml:"broker"`
 	Storage      Storage      `yaml:"storage"`
+	// The management keys of contract 1.1 (config/management.go).
+	Calendar    Calendar    `yaml:"calendar"`
+	Evaluation  Evaluation  `yaml:"evaluation"`
+	Supervision Supervision `yaml:"supervision"`
 
 	File string `yaml:"-"` // where it was read from; "(demo)" for the embedded demo
 	Demo bool   `yaml:"-"`
@@ -53,12 +57,14 @@ type Hours struct {
 
 // Service is one service of the hall.
 type Service struct {
-	ID            string     `yaml:"id"`
-	Prefix        string     `yaml:"prefix"`
-	Name          queue.Name `yaml:"name"`
-	DailyQuota    int        `yaml:"daily_quota"`
-	TargetWaitMin int        `yaml:"target_wait_min"` // default 30
-	AvgServiceS   int        `yaml:"avg_service_s"`   // default 300
+	ID            string       `yaml:"id"`
+	Prefix        string       `yaml:"prefix"`
+	Name          queue.Name   `yaml:"name"`
+	DailyQuota    int          `yaml:"daily_quota"`
+	TargetWaitMin float64      `yaml:"target_wait_min"` // default 30; may be fractional (0.05 = 3 s)
+	AvgServiceS   int          `yaml:"avg_service_s"`   // default 300
+	PromiseDays   int          `yaml:"promise_days"`    // working days promised for a 承诺件
+	Info          *ServiceInfo `yaml:"info"`            // 六公开
 }
 
 // Counter is one counter.
@@ -78,11 +84,15 @@ type Device struct {
 
 // Staff is a staff account for the web console.
 type Staff struct {
-	ID           string `yaml:"id"`
-	Name         string `yaml:"name"`
-	Role         string `yaml:"role"` // staff | supervisor | admin
-	PasswordHash string `yaml:"password_hash"`
-	Password     string `yaml:"password"` // demo only; prefer password_hash (hallqd hash-password)
+	ID      string `yaml:"id"`
+	Name    string `yaml:"name"`
+	StaffNo string `yaml:"staff_no"` // 工号
+	Unit    string `yaml:"unit"`     // the department they come from, e.g. 人社局
+	Role    string `yaml:"role"`     // staff | supervisor | admin
+	// Counters are the counters this person may sign in at; empty = all.
+	Counters     []string `yaml:"counters"`
+	PasswordHash string   `yaml:"password_hash"`
+	Password     string   `yaml:"password"` // demo only; prefer password_hash (hallqd hash-password)
 }
 
 // DeviceConfig is the desired configuration per device kind
@@ -198,6 +208,7 @@ func (c *Config) defaults() {
 	if c.Storage.Dir == "" {
 		c.Storage.Dir = "./data"
 	}
+	c.managementDefaults()
 	for i := range c.Services {
 		if c.Services[i].TargetWaitMin == 0 {
 			c.Services[i].TargetWaitMin = 30
@@ -226,7 +237,7 @@ func (c *Config) Spec() *queue.Spec {
 	}
 	for _, s := range c.Services {
 		sp.Services[s.ID] = &queue.ServiceSpec{ID: s.ID, Prefix: s.Prefix, Name: s.Name, DailyQuota: s.DailyQuota,
-			TargetWait: time.Duration(s.TargetWaitMin) * time.Minute, AvgService: time.Duration(s.AvgServiceS) * time.Second}
+			TargetWait: time.Duration(s.TargetWaitMin * float64(time.Minute)), AvgService: time.Duration(s.AvgServiceS) * time.Second}
 		sp.ServiceOrder = append(sp.ServiceOrder, s.ID)
 	}
 	for _, k := range c.Counters {
@@ -237,5 +248,6 @@ func (c *Config) Spec() *queue.Spec {
 		sp.Devices[d.ID] = &queue.DeviceSpec{ID: d.ID, Kind: d.Kind, Counter: d.Counter}
 		sp.DeviceOrder = append(sp.DeviceOrder, d.ID)
 	}
+	c.specManagement(sp)
 	return sp
 }

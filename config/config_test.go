@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestDemoIsValid(t *testing.T) {
@@ -164,6 +165,87 @@ func TestDeviceConfig(t *testing.T) {
 			var ce *Error
 			if !errors.As(err, &ce) || !strings.HasPrefix(ce.Key, "device_config.settings.") {
 				t.Fatalf("err = %v, want a config error under device_config.settings", err)
+			}
+		})
+	}
+}
+
+func TestManagementKeys(t *testing.T) {
+	t.Run("OK", func(t *testing.T) {
+		src := good + `calendar:
+  holidays: ["2026-10-01"]
+  workdays: ["2026-10-10"]
+  exceptions:
+    - {date: "2026-11-23", closed: true}
+    - {date: "2026-11-24", open: "07:30", close: "20:00"}
+evaluation: {verify_days: 2, rectify_days: 10}
+supervision: {red_factor: 3, idle_with_queue_s: 1.5}
+staff:
+  - {id: s01, name: 张敏, staff_no: "A0317", unit: 人社局, role: staff, password: x, counters: ["12"]}
+`
+		c, err := Parse("hall.yaml", []byte(strings.Replace(src, "daily_quota: 300", "daily_quota: 300\n    target_wait_min: 0.05\n    promise_days: 5\n    info: {items: {zh: 社保登记}, phone: \"0513-12345\"}", 1)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sp := c.Spec()
+		if got, want := sp.Services["social"].TargetWait, 3*time.Second; got != want {
+			t.Errorf("target wait = %v, want %v", got, want)
+		}
+		if sp.Services["social"].PromiseDays != 5 || sp.Services["social"].Info.Phone != "0513-12345" {
+			t.Errorf("service management keys not in the spec: %+v", sp.Services["social"])
+		}
+		if got, _ := sp.Calendar.AddWorkdays("2026-09-30", 1); got != "2026-10-02" {
+			t.Errorf("first working day after 09-30 = %s, want 2026-10-02 (only 10-01 is a holiday here)", got)
+		}
+		if !sp.Calendar.IsWorkday("2026-10-10") || sp.Calendar.IsWorkday("2026-10-11") {
+			t.Error("make-up Saturday / plain Sunday wrong")
+		}
+		if sp.OpenAt(mustTime(t, "2026-11-23T09:00:00+08:00")) {
+			t.Error("a closed exception day issues tickets")
+		}
+		if !sp.OpenAt(mustTime(t, "2026-11-24T19:00:00+08:00")) || sp.OpenAt(mustTime(t, "2026-11-24T20:00:00+08:00")) {
+			t.Error("extended hours not applied")
+		}
+		if sp.VerifyDays != 2 || sp.RectifyDays != 10 || sp.Supervision.RedFactor != 3 ||
+			sp.Supervision.IdleWithQueue != 1500*time.Millisecond || sp.Supervision.LongPause != 900*time.Second {
+			t.Errorf("evaluation/supervision = %d %d %+v", sp.VerifyDays, sp.RectifyDays, sp.Supervision)
+		}
+		st := sp.Staff["s01"]
+		if st == nil || st.StaffNo != "A0317" || st.Unit != "人社局" || !st.MaySignInAt("12") || st.MaySignInAt("13") {
+			t.Errorf("staff card = %+v", st)
+		}
+	})
+	t.Run("Defaults", func(t *testing.T) {
+		c, err := Parse("hall.yaml", []byte(good))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sp := c.Spec()
+		if sp.VerifyDays != 1 || sp.RectifyDays != 15 || sp.Supervision.RedFactor != 2 || sp.Supervision.DeviceOffline != time.Minute {
+			t.Errorf("defaults = %d %d %+v", sp.VerifyDays, sp.RectifyDays, sp.Supervision)
+		}
+		if sp.Calendar.IsWorkday("2026-11-28") || !sp.Calendar.IsWorkday("2026-11-27") {
+			t.Error("default weekend is not sat, sun")
+		}
+	})
+	for name, tc := range map[string]struct{ block, key string }{
+		"ErrHolidayDate":       {"calendar: {holidays: [\"2026-10-01\", \"2026-13-01\"]}\n", "calendar.holidays[1]"},
+		"ErrHolidayAndWorkday": {"calendar: {holidays: [\"2026-10-01\"], workdays: [\"2026-10-01\"]}\n", "calendar.workdays[0]"},
+		"ErrWeekendDay":        {"calendar: {weekend: [sat, caturday]}\n", "calendar.weekend[1]"},
+		"ErrExceptionClock":    {"calendar: {exceptions: [{date: \"2026-12-24\", open: \"8:30\", close: \"20:00\"}]}\n", "calendar.exceptions[0].open"},
+		"ErrExceptionOrder":    {"calendar: {exceptions: [{date: \"2026-12-24\", open: \"20:00\", close: \"08:30\"}]}\n", "calendar.exceptions[0]"},
+		"ErrVerifyDays":        {"evaluation: {verify_days: -1}\n", "evaluation.verify_days"},
+		"ErrRedFactor":         {"supervision: {red_factor: 0.5}\n", "supervision.red_factor"},
+		"ErrStaffCounter":      {"staff: [{id: s01, name: x, role: staff, password: x, counters: [\"99\"]}]\n", "staff[0].counters[0]"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := Parse("hall.yaml", []byte(good+tc.block))
+			var ce *Error
+			if !errors.As(err, &ce) {
+				t.Fatalf("err = %v, want *config.Error", err)
+			}
+			if ce.Key != tc.key || ce.File != "hall.yaml" {
+				t.Fatalf("file %q key %q, want hall.yaml %q (%v)", ce.File, ce.Key, tc.key, err)
 			}
 		})
 	}

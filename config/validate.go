@@ -45,8 +45,8 @@ func (c *Config) validate() error {
 	if *c.Hall.RecallLimit < 0 || *c.Hall.RecallLimit > 20 {
 		return bad("hall.recall_limit", "must be 0-20")
 	}
-	if c.Hall.RatingWindowS < 10 || c.Hall.RatingWindowS > 3600 {
-		return bad("hall.rating_window_s", "must be 10-3600 seconds")
+	if c.Hall.RatingWindowS < 1 || c.Hall.RatingWindowS > 3600 {
+		return bad("hall.rating_window_s", "must be 1-3600 seconds")
 	}
 	for i, h := range c.Hall.Hours {
 		key := fmt.Sprintf("hall.hours[%d]", i)
@@ -96,8 +96,8 @@ func (c *Config) validate() error {
 		if s.DailyQuota < 0 || s.DailyQuota > 99999 {
 			return bad(key+".daily_quota", "must be 0 (unlimited) to 99999")
 		}
-		if s.TargetWaitMin < 0 || s.AvgServiceS < 0 {
-			return bad(key, "target_wait_min and avg_service_s must not be negative")
+		if s.TargetWaitMin < 0 || s.TargetWaitMin > 24*60 || s.AvgServiceS < 0 {
+			return bad(key, "target_wait_min must be 0-1440 minutes and avg_service_s must not be negative")
 		}
 	}
 	counters := map[string]bool{}
@@ -169,6 +169,9 @@ func (c *Config) validate() error {
 		if (s.PasswordHash == "") == (s.Password == "") {
 			return bad(key, "give exactly one of password_hash or password")
 		}
+	}
+	if err := c.validateManagement(bad); err != nil {
+		return err
 	}
 	for key, addr := range map[string]string{"listen.http": c.Listen.HTTP, "listen.mqtt": c.Listen.MQTT} {
 		if _, _, err := net.SplitHostPort(addr); err != nil {

@@ -27,6 +27,14 @@ type Spec struct {
 	Devices      map[string]*DeviceSpec
 	DeviceOrder  []string
 	Notice       Name
+
+	// The management half (contract 1.1, spec_management.go).
+	Calendar    Calendar // nil = every day a working day, no exceptions
+	VerifyDays  int      // working days to verify a 差评 case
+	RectifyDays int      // working days to rectify it
+	Supervision Supervision
+	Staff       map[string]*StaffSpec
+	StaffOrder  []string
 }
 
 // ServiceSpec is one service (业务) of the hall.
@@ -37,6 +45,9 @@ type ServiceSpec struct {
 	DailyQuota int           // 0 = unlimited
 	TargetWait time.Duration // the published target wait; a ticket past StarveFactor times it jumps the queue
 	AvgService time.Duration // initial estimate of one service's duration
+	// PromiseDays is the working days promised for a 承诺件 (CONTRACT §2 serve.finish).
+	PromiseDays int
+	Info        *ServiceInfo // 六公开; nil when not configured
 }
 
 // CounterSpec is one counter (窗口) and the services it serves.
@@ -82,14 +93,20 @@ func (sp *Spec) BusinessDay(t time.Time) string {
 	return t.In(sp.Location).Format("2006-01-02")
 }
 
-// OpenAt reports whether the hall takes tickets at t.
+// OpenAt reports whether the hall takes tickets at t: a calendar exception
+// for t's day (closed, or its own hours) overrides the weekly hours.
 func (sp *Spec) OpenAt(t time.Time) bool {
-	if len(sp.Hours) == 0 {
-		return true
-	}
 	lt := t.In(sp.Location)
 	midnight := time.Date(lt.Year(), lt.Month(), lt.Day(), 0, 0, 0, 0, sp.Location)
 	since := lt.Sub(midnight)
+	if sp.Calendar != nil {
+		if open, cl, closed, ok := sp.Calendar.OpenHours(lt.Format("2006-01-02")); ok {
+			return !closed && since >= open && since < cl
+		}
+	}
+	if len(sp.Hours) == 0 {
+		return true
+	}
 	for _, h := range sp.Hours {
 		for _, d := range h.Days {
 			if d == lt.Weekday() && since >= h.Open && since < h.Close {
