@@ -140,6 +140,9 @@ func (m *Main) Run(ctx context.Context) error {
 	m.Mux = http.NewServeMux()
 	apiCfg := httpapi.Config{Hall: h, Staff: m.Staff, Devices: m.Devices, Gatherer: m.Registry, Checks: m.checks,
 		Log: m.Log, BaseURL: m.publicURL()}
+	if err := m.firmwareAPI(&apiCfg); err != nil {
+		return err
+	}
 	m.decorateAPI(&apiCfg)
 	httpapi.New(apiCfg, m.Mux)
 	m.mountDisplay(m.Mux)
