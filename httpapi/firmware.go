@@ -316,7 +316,7 @@ func (s *Server) fleet(w http.ResponseWriter, r *http.Request) {
 			if o := st.Firmware.Offers[id]; o != nil {
 				fd.Offered = &o.Version
 			}
-			fd.Drift = fd.ConfigVersion != want
+			fd.Drift = fd.Online && fd.ConfigVersion != want // like firmwareconfig.Drifts: offline devices are not counted
 			out = append(out, fd)
 		}
 	}); qe != nil {
