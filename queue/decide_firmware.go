@@ -241,7 +241,7 @@ func firmwareProgress(s *State, now time.Time, c ReportPresence) []Event {
 	switch {
 	case c.Online && c.FW == r.Version:
 		return []Event{{Kind: EvFirmwareUpdated, At: now, Device: c.Device, Rollout: r.ID, Version: r.Version}}
-	case c.FWState == FWFailed:
+	case c.FWState == FWFailed && newFailure(s.Devices[c.Device], c):
 		evs := []Event{{Kind: EvFirmwareFailed, At: now, Device: c.Device, Rollout: r.ID, Version: r.Version, FWError: c.FWError, Reason: "reported"}}
 		if r.Failures+1 > r.Params.MaxFailures {
 			evs = append(evs, haltEvent(r, now))
@@ -249,6 +249,13 @@ func firmwareProgress(s *State, now time.Time, c ReportPresence) []Event {
 		return evs
 	}
 	return nil
+}
+
+// newFailure tells a failure from a status that only repeats an earlier
+// one (a reconnect republishes the retained status): the device was not
+// failed before, or reports another fw_error.
+func newFailure(prev *DevicePresence, c ReportPresence) bool {
+	return prev == nil || prev.FWState != FWFailed || prev.FWError != c.FWError
 }
 
 func haltEvent(r *Rollout, now time.Time) Event {

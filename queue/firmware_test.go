@@ -192,6 +192,33 @@ func TestRolloutOfflineDeviceTimesOut(t *testing.T) {
 	}
 }
 
+// TestRolloutStaleFailure: a device still reporting the failure of an
+// earlier rollout (e.g. its retained status after a reconnect) is not failed
+// in the next one until it fails again.
+func TestRolloutStaleFailure(t *testing.T) {
+	h := newFWHall(2)
+	h.status(t, "caller-01", true, "1.0.0", FWIdle)
+	h.status(t, "caller-02", true, "1.0.0", FWIdle)
+	h.images(t, "1.0.0", "2.0.0", "2.0.1")
+	first := h.must(t, StartRollout{Kind: "caller", Version: "2.0.0", CanaryPercent: 100, MaxFailures: 0}).(*RolloutView)
+	h.status(t, "caller-01", true, "1.0.0", FWFailed)
+	if r := h.rollout(first.ID); r.State != RolloutHalted {
+		t.Fatalf("first rollout %s, want halted", r.State)
+	}
+	second := h.must(t, StartRollout{Kind: "caller", Version: "2.0.1", CanaryPercent: 100, MaxFailures: 0}).(*RolloutView)
+	r := h.rollout(second.ID)
+	h.status(t, "caller-01", false, "1.0.0", FWFailed) // Last Will, then the retained status again
+	h.status(t, "caller-01", true, "1.0.0", FWFailed)
+	if r.State != RolloutCanary || r.Failures != 0 {
+		t.Fatalf("a stale failed status counted: %s with %d failures", r.State, r.Failures)
+	}
+	h.status(t, "caller-01", true, "1.0.0", FWDownloading)
+	h.status(t, "caller-01", true, "1.0.0", FWFailed)
+	if r.State != RolloutHalted || r.Failures != 1 {
+		t.Fatalf("a new failure: %s with %d failures, want halted with 1", r.State, r.Failures)
+	}
+}
+
 func TestRolloutRefusals(t *testing.T) {
 	h := newFWHall(3)
 	h.images(t, "1.0.0")

@@ -54,7 +54,7 @@ func startFirmwareDemo(t *testing.T) *e2eDaemon {
 func deviceClient(t *testing.T, d *e2eDaemon, id, secret, topic string) (paho.Client, <-chan []byte) {
 	t.Helper()
 	got := make(chan []byte, 16)
-	c := paho.NewClient(paho.NewClientOptions().AddBroker("tcp://"+d.m.Config.Listen.MQTT).
+	c := paho.NewClient(paho.NewClientOptions().AddBroker("tcp://" + d.m.Config.Listen.MQTT).
 		SetClientID(id).SetUsername(id).SetPassword(secret).SetAutoReconnect(false))
 	if tok := c.Connect(); !tok.WaitTimeout(10*time.Second) || tok.Error() != nil {
 		t.Fatalf("connect %s: %v", id, tok.Error())
