@@ -35,8 +35,8 @@ func (s *Server) firmwareRoutes(mux *http.ServeMux, hallPath string) {
 	mux.HandleFunc("POST "+fw+"/rollouts", s.inHall(s.startRollout))
 	mux.HandleFunc("GET "+fw+"/rollouts", s.inHall(s.listRollouts))
 	mux.HandleFunc("GET "+fw+"/rollouts/{id}", s.inHall(s.getRollout))
-	mux.HandleFunc("POST "+fw+"/rollouts/{id}/halt", s.inHall(s.rolloutAction))
-	mux.HandleFunc("POST "+fw+"/rollouts/{id}/rollback", s.inHall(s.rolloutAction))
+	mux.HandleFunc("POST "+fw+"/rollouts/{id}/halt", s.inHall(s.rolloutAction(false)))
+	mux.HandleFunc("POST "+fw+"/rollouts/{id}/rollback", s.inHall(s.rolloutAction(true)))
 	mux.HandleFunc("GET "+fw+"/devices", s.inHall(s.fleet))
 }
 
@@ -256,18 +256,19 @@ func (s *Server) listRollouts(w http.ResponseWriter, r *http.Request) {
 	writeOK(w, map[string]any{"rollouts": out})
 }
 
-// rolloutAction is POST …/rollouts/{id}/halt or …/rollback.
-func (s *Server) rolloutAction(w http.ResponseWriter, r *http.Request) {
-	p, ok := s.requireRole(w, r, staff.RoleAdmin)
-	if !ok {
-		return
+// rolloutAction is POST …/rollouts/{id}/halt, or …/rollback with rollback.
+func (s *Server) rolloutAction(rollback bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		p, ok := s.requireRole(w, r, staff.RoleAdmin)
+		if !ok {
+			return
+		}
+		var cmd queue.Command = queue.HaltRollout{ID: r.PathValue("id"), By: p.id}
+		if rollback {
+			cmd = queue.RollbackRollout{ID: r.PathValue("id"), By: p.id}
+		}
+		s.do(w, r, p, cmd)
 	}
-	id := r.PathValue("id")
-	var cmd queue.Command = queue.HaltRollout{ID: id, By: p.id}
-	if len(r.URL.Path) > len("rollback") && r.URL.Path[len(r.URL.Path)-len("rollback"):] == "rollback" {
-		cmd = queue.RollbackRollout{ID: id, By: p.id}
-	}
-	s.do(w, r, p, cmd)
 }
 
 // fleetDevice is one device on the fleet page.

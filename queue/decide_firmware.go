@@ -142,7 +142,7 @@ func decideStartRollout(s *State, now time.Time, c StartRollout) Outcome {
 	n = min(max(n, 1), len(ids))
 	id := fmt.Sprintf("%s%d", rolloutIDPrefix, len(s.Firmware.Rollouts)+1)
 	params := RolloutParams{CanaryPercent: c.CanaryPercent, SoakS: c.SoakS, MaxFailures: c.MaxFailures,
-		DeviceTimeoutS: c.DeviceTimeoutS, CanaryCount: n, TotalDevices: len(ids), StartedByPerson: c.By}
+		DeviceTimeoutS: c.DeviceTimeoutS, CanaryCount: n, TotalDevices: len(ids), StartedBy: c.By}
 	evs := []Event{{Kind: EvRolloutStarted, At: now, Rollout: id, DeviceKind: c.Kind, Version: c.Version,
 		SHA256: im.SHA256, Size: im.Size, Params: &params, Devices: ids}}
 	for _, dev := range ids[:n] {

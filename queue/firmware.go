@@ -33,13 +33,13 @@ func ValidFWState(s string) bool {
 
 // RolloutParams are what an admin chose when starting a rollout.
 type RolloutParams struct {
-	CanaryPercent   float64 `json:"canary_percent"`
-	SoakS           int     `json:"soak_s"`
-	MaxFailures     int     `json:"max_failures"`
-	DeviceTimeoutS  int     `json:"device_timeout_s"` // firmware.device_timeout_s when it started
-	CanaryCount     int     `json:"canary_count"`
-	TotalDevices    int     `json:"total_devices"`
-	StartedByPerson string  `json:"started_by,omitempty"`
+	CanaryPercent  float64 `json:"canary_percent"`
+	SoakS          int     `json:"soak_s"`
+	MaxFailures    int     `json:"max_failures"`
+	DeviceTimeoutS int     `json:"device_timeout_s"` // firmware.device_timeout_s when it started
+	CanaryCount    int     `json:"canary_count"`
+	TotalDevices   int     `json:"total_devices"`
+	StartedBy      string  `json:"started_by,omitempty"`
 }
 
 // FirmwareImage is an uploaded image of a device kind.
