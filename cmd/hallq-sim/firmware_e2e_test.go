@@ -463,17 +463,20 @@ func TestRolloutResumesAfterKill9(t *testing.T) {
 	h.upload("caller", "1.0.0", 16<<10)
 	h.upload("caller", "1.2.0", 16<<10)
 	h.callers(func(string) bool { return false })
-	r := h.start118("1.2.0", 3, 0)
+	r := h.start118("1.2.0", 5, 0)
 	h.until("canaries on 1.2.0", 2*time.Minute, func() bool {
 		r = h.rollout(r.ID)
 		return r.count(func(target, fw string) bool { return target == "1.2.0" && fw == "1.2.0" }) == canaries118
 	})
 	if r.State != "canary" {
-		t.Logf("state %s when the canaries were all seen updated (the soak is 3 s)", r.State)
+		t.Fatalf("state %s when the canaries were all seen updated, want canary (soaking 5 s)", r.State)
 	}
-	h.kill9()
+	h.kill9() // mid-soak
 	h.start()
 	after := h.rollout(r.ID)
+	if after.State != "canary" && after.State != "rolling" && after.State != "done" {
+		t.Fatalf("after kill -9 the rollout is %s", after.State)
+	}
 	if after.ID != r.ID || after.Version != "1.2.0" {
 		t.Fatalf("after kill -9: %+v", after)
 	}
