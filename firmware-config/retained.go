@@ -3,6 +3,7 @@ package firmwareconfig
 import (
 	"encoding/json"
 	"net/url"
+	"strings"
 
 	"github.com/hallq/hallq/queue"
 )
@@ -45,7 +46,7 @@ func (rt *Retained) FirmwarePayload(sp *queue.Spec, o *queue.FirmwareOffer) []by
 	}
 	base := ""
 	if rt.BaseURL != nil {
-		base = rt.BaseURL()
+		base = strings.TrimRight(rt.BaseURL(), "/")
 	}
 	body, _ := json.Marshal(Firmware{Version: o.Version, URL: base + ImagePath(sp.HallID, o.Kind, o.Version),
 		SHA256: o.SHA256, Size: o.Size, Rollout: o.Rollout})
