@@ -160,8 +160,11 @@ func Apply(s *State, e *Event) {
 		}
 		s.Devices[e.Device] = &DevicePresence{Online: e.Kind == EvDeviceOnline, Since: since, FW: e.FW, ConfigVersion: e.ConfigVersion,
 			FWState: e.FWState, FWError: e.FWError, LastSeen: e.At}
+		if e.Kind == EvDeviceOnline {
+			s.Firmware.seen(s.Spec, e.Device, e.At)
+		}
 	case EvFirmwareImageStored, EvRolloutStarted, EvFirmwareOffered, EvFirmwareUpdated, EvFirmwareFailed, EvRolloutState:
-		s.Firmware.apply(e)
+		s.Firmware.apply(e, s.Devices)
 	case EvNoticeSet:
 		s.Notice = *e.Text
 	}

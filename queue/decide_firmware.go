@@ -264,8 +264,9 @@ func haltEvent(r *Rollout, now time.Time) Event {
 
 // FirmwareTick returns the events the clock causes in active rollouts: a
 // device offered the version that has not reported it within its timeout
-// fails; after the soak the rest are offered the version; a rollout whose
-// devices all run it or failed is done. The hall writer calls it every
+// of being online since the offer fails; after the soak the rest are
+// offered the version; a rollout whose devices all run it, failed, or have
+// been offline since their offer is done. The hall writer calls it every
 // second, like Rollover; it returns nil when nothing is due.
 func FirmwareTick(s *State, now time.Time) []Event {
 	if s.Firmware == nil || len(s.Firmware.Active) == 0 {
@@ -283,7 +284,7 @@ func tickRollout(s *State, r *Rollout, now time.Time) []Event {
 	failures := r.Failures
 	if t := time.Duration(r.Params.DeviceTimeoutS) * time.Second; t > 0 {
 		for _, d := range r.Devices {
-			if d.Target == r.Version && !d.Updated && !d.Failed && now.Sub(d.OfferedAt) >= t {
+			if d.Target == r.Version && !d.Updated && !d.Failed && !d.SeenAt.IsZero() && now.Sub(d.SeenAt) >= t {
 				evs = append(evs, Event{Kind: EvFirmwareFailed, At: now, Device: d.ID, Rollout: r.ID, Version: r.Version, Reason: "timeout",
 					FWError: fmt.Sprintf("超时 not on %s %ds after it was offered", r.Version, r.Params.DeviceTimeoutS)})
 				if failures++; failures > r.Params.MaxFailures {
@@ -292,7 +293,11 @@ func tickRollout(s *State, r *Rollout, now time.Time) []Event {
 			}
 		}
 	}
-	settled := func(d *RolloutDevice, timedOut bool) bool { return d.Updated || d.Failed || timedOut }
+	// A device offline since it was offered does not hold the rollout up: it
+	// takes the retained version when it comes back.
+	settled := func(d *RolloutDevice, timedOut bool) bool {
+		return d.Updated || d.Failed || timedOut || d.SeenAt.IsZero()
+	}
 	timedOut := map[string]bool{}
 	for _, e := range evs {
 		timedOut[e.Device] = true

@@ -69,6 +69,9 @@ type RolloutDevice struct {
 	Touched   bool      `json:"touched,omitempty"` // offered the rollout's version at least once
 	PrevFW    string    `json:"prev_fw,omitempty"` // the fw it reported before it was first offered
 	OfferedAt time.Time `json:"offered_at,omitempty"`
+	// SeenAt is when it was first online since it was offered the version
+	// (zero: not yet); its timeout counts from then.
+	SeenAt    time.Time `json:"seen_at,omitempty"`
 	Updated   bool      `json:"updated,omitempty"` // reported fw = version while online
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
 	Failed    bool      `json:"failed,omitempty"`
@@ -190,8 +193,22 @@ func (f *FirmwareState) setOffer(device string, o *FirmwareOffer) {
 	f.Offers = m
 }
 
-// apply changes the firmware state by one firmware event.
-func (f *FirmwareState) apply(e *Event) {
+// seen records that device dev is online at t in the active rollout of its kind.
+func (f *FirmwareState) seen(sp *Spec, dev string, t time.Time) {
+	d := sp.Devices[dev]
+	if d == nil {
+		return
+	}
+	if r := f.Active[d.Kind]; r != nil {
+		if rd := r.Device(dev); rd != nil && rd.Target == r.Version && rd.SeenAt.IsZero() {
+			rd.SeenAt = t
+		}
+	}
+}
+
+// apply changes the firmware state by one firmware event; presence is the
+// devices' presence before it.
+func (f *FirmwareState) apply(e *Event, presence map[string]*DevicePresence) {
 	switch e.Kind {
 	case EvFirmwareImageStored:
 		f.Images[ImageKey(e.DeviceKind, e.Version)] = &FirmwareImage{Kind: e.DeviceKind, Version: e.Version, SHA256: e.SHA256, Size: e.Size, At: e.At}
@@ -215,7 +232,10 @@ func (f *FirmwareState) apply(e *Event) {
 			if !d.Touched {
 				d.Touched, d.PrevFW = true, e.PrevFW
 			}
-			d.Target, d.OfferedAt = e.Version, e.At
+			d.Target, d.OfferedAt, d.SeenAt = e.Version, e.At, time.Time{}
+			if p := presence[e.Device]; p != nil && p.Online {
+				d.SeenAt = e.At
+			}
 		}
 		if e.Version == "" {
 			f.setOffer(e.Device, nil)

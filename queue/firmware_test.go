@@ -192,6 +192,34 @@ func TestRolloutOfflineDeviceTimesOut(t *testing.T) {
 	}
 }
 
+// TestRolloutOfflineDeviceDoesNotHoldUp: a device offline since it was
+// offered the version neither fails by the timeout nor keeps the rollout
+// from done; its timeout counts from when it comes back.
+func TestRolloutOfflineDeviceDoesNotHoldUp(t *testing.T) {
+	h := newFWHall(3)
+	h.status(t, "caller-01", true, "1.0.0", FWIdle)
+	h.status(t, "caller-02", true, "1.0.0", FWIdle)
+	h.images(t, "1.0.0", "1.1.0")
+	res := h.must(t, StartRollout{Kind: "caller", Version: "1.1.0", CanaryPercent: 33, MaxFailures: 0, DeviceTimeoutS: 600}).(*RolloutView)
+	r := h.rollout(res.ID)
+	if got := r.Devices[0].ID; got != "caller-01" {
+		t.Fatalf("canary %s, want the first online caller", got)
+	}
+	h.status(t, "caller-01", true, "1.1.0", FWIdle)
+	h.tick(time.Second)
+	if r.State != RolloutRolling {
+		t.Fatalf("state %s, want rolling", r.State)
+	}
+	h.status(t, "caller-02", true, "1.1.0", FWIdle)
+	h.tick(time.Hour) // caller-03 has been offline all along
+	if r.State != RolloutDone || r.Failures != 0 {
+		t.Fatalf("state %s with %d failures, want done with none", r.State, r.Failures)
+	}
+	if o := h.s.Firmware.Offers["caller-03"]; o == nil || o.Version != "1.1.0" {
+		t.Fatalf("caller-03 keeps no offer: %+v", o)
+	}
+}
+
 // TestRolloutStaleFailure: a device still reporting the failure of an
 // earlier rollout (e.g. its retained status after a reconnect) is not failed
 // in the next one until it fails again.
