@@ -266,7 +266,7 @@ func haltEvent(r *Rollout, now time.Time) Event {
 // device offered the version that has not reported it within its timeout
 // of being online since the offer fails; after the soak the rest are
 // offered the version; a rollout whose devices all run it, failed, or have
-// been offline since their offer is done. The hall writer calls it every
+// been offline for the whole timeout since their offer is done. The hall writer calls it every
 // second, like Rollover; it returns nil when nothing is due.
 func FirmwareTick(s *State, now time.Time) []Event {
 	if s.Firmware == nil || len(s.Firmware.Active) == 0 {
@@ -282,21 +282,23 @@ func FirmwareTick(s *State, now time.Time) []Event {
 func tickRollout(s *State, r *Rollout, now time.Time) []Event {
 	var evs []Event
 	failures := r.Failures
-	if t := time.Duration(r.Params.DeviceTimeoutS) * time.Second; t > 0 {
+	t := time.Duration(r.Params.DeviceTimeoutS) * time.Second
+	if t > 0 {
 		for _, d := range r.Devices {
 			if d.Target == r.Version && !d.Updated && !d.Failed && !d.SeenAt.IsZero() && now.Sub(d.SeenAt) >= t {
 				evs = append(evs, Event{Kind: EvFirmwareFailed, At: now, Device: d.ID, Rollout: r.ID, Version: r.Version, Reason: "timeout",
-					FWError: fmt.Sprintf("超时 not on %s %ds after it was offered", r.Version, r.Params.DeviceTimeoutS)})
+					FWError: fmt.Sprintf("超时 not on %s %ds after it was online with the offer", r.Version, r.Params.DeviceTimeoutS)})
 				if failures++; failures > r.Params.MaxFailures {
 					return append(evs, haltEvent(r, now))
 				}
 			}
 		}
 	}
-	// A device offline since it was offered does not hold the rollout up: it
-	// takes the retained version when it comes back.
+	// A device offline for the whole timeout since it was offered does not
+	// hold the rollout up (and is not failed): it takes the retained version
+	// when it comes back. Without a timeout the rollout waits for it.
 	settled := func(d *RolloutDevice, timedOut bool) bool {
-		return d.Updated || d.Failed || timedOut || d.SeenAt.IsZero()
+		return d.Updated || d.Failed || timedOut || (d.SeenAt.IsZero() && t > 0 && now.Sub(d.OfferedAt) >= t)
 	}
 	timedOut := map[string]bool{}
 	for _, e := range evs {
