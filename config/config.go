@@ -24,6 +24,7 @@ type Config struct {
 	// DeviceConfig is the desired device configuration, retained on
 	// dev/{id}/config; raise its version on every change.
 	DeviceConfig DeviceConfig `yaml:"device_config"`
+	Firmware     Firmware     `yaml:"firmware"` // CONTRACT §6 images and rollouts
 	Listen       Listen       `yaml:"listen"`
 	Broker       Broker       `yaml:"broker"`
 	Storage      Storage      `yaml:"storage"`

@@ -151,6 +151,9 @@ func (c *Config) validate() error {
 			return bad("device_config.settings."+kind, "%v", err)
 		}
 	}
+	if err := c.Firmware.validate(bad); err != nil {
+		return err
+	}
 	staff := map[string]bool{}
 	for i, s := range c.Staff {
 		key := fmt.Sprintf("staff[%d]", i)

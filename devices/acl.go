@@ -4,7 +4,8 @@ import "strings"
 
 // acl is what one device may publish and subscribe to (CONTRACT §2 security):
 // publish only to its own dev/{device}/status|req|ack; subscribe only to its
-// own dev/{device}/res|cmd|config, to state/# and to announce. No rule means no.
+// own dev/{device}/res|cmd|config|firmware, to state/# and to announce. No
+// rule means no.
 type acl struct {
 	write map[string]bool
 	read  map[string]bool
@@ -16,7 +17,8 @@ type acl struct {
 // follow it.
 func DeviceTopics(t Topics, device string) (write, read []string) {
 	write = []string{t.Dev(device, leafStatus), t.Dev(device, leafReq), t.Dev(device, leafAck)}
-	read = []string{t.Dev(device, leafRes), t.Dev(device, leafCmd), t.Dev(device, leafConfig), t.StateAll(), t.Announce()}
+	read = []string{t.Dev(device, leafRes), t.Dev(device, leafCmd), t.Dev(device, leafConfig), t.StateAll(), t.Announce(),
+		t.Dev(device, leafFirmware)} // CONTRACT §2 security (1.1): its own firmware
 	return write, read
 }
 
@@ -24,7 +26,8 @@ func DeviceTopics(t Topics, device string) (write, read []string) {
 // publishes to, for the external broker's ACL.
 func HallqdTopics(t Topics) (read, write []string) {
 	read = []string{t.DevFilter(leafReq), t.DevFilter(leafStatus), t.DevFilter(leafAck)}
-	write = []string{t.DevFilter(leafRes), t.DevFilter(leafCmd), t.DevFilter(leafConfig), t.StateAll(), t.Announce()}
+	write = []string{t.DevFilter(leafRes), t.DevFilter(leafCmd), t.DevFilter(leafConfig), t.StateAll(), t.Announce(),
+		t.DevFilter(leafFirmware)}
 	return read, write
 }
 

@@ -44,9 +44,11 @@ type Config struct {
 	// that requests refused before they reach the hall still answer like the
 	// first time for a req_id carried out before a restart.
 	Replies func(since time.Time, fn func(source, reqID string, at time.Time, response []byte)) error
-	// DesiredConfig, when set, returns the body of a device's retained
-	// dev/{id}/config message; nil = the minimal config (see desiredConfig).
-	DesiredConfig func(d queue.DeviceSpec, sp *queue.Spec) any
+	// Desired, when set, produces the desired retained messages of devices
+	// (firmware-config is the one place that builds them): with all, every
+	// one; otherwise those the events evs changed. emit takes a device, a
+	// leaf ("config" or "firmware") and the payload; devices only publishes.
+	Desired func(evs []queue.Event, v *queue.View, all bool, emit func(device, leaf string, payload []byte))
 }
 
 // Defaults of Config.
@@ -88,27 +90,5 @@ func (c *Config) defaults() error {
 	if c.BrokerURL != "" && c.Username == "" {
 		c.Username = DefaultUsername
 	}
-	if c.DesiredConfig == nil {
-		c.DesiredConfig = desiredConfig
-	}
 	return nil
-}
-
-// DeviceConfig is the minimal desired configuration of a device, retained
-// on dev/{id}/config (CONTRACT §2); firmware-config may supply a richer one.
-type DeviceConfig struct {
-	Version       int     `json:"version"`
-	Hall          string  `json:"hall"`
-	Device        string  `json:"device"`
-	Kind          string  `json:"kind"`
-	Counter       *string `json:"counter"` // null for kiosks and hall screens
-	RatingWindowS int     `json:"rating_window_s"`
-}
-
-func desiredConfig(d queue.DeviceSpec, sp *queue.Spec) any {
-	c := DeviceConfig{Version: 1, Hall: sp.HallID, Device: d.ID, Kind: d.Kind, RatingWindowS: int(sp.RatingWindow / time.Second)}
-	if d.Counter != "" {
-		c.Counter = &d.Counter
-	}
-	return c
 }

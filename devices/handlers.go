@@ -92,7 +92,8 @@ func (s *Server) brokerConnected() {
 }
 
 func (s *Server) reportPresence(ctx context.Context, id string, p presenceState) error {
-	rep := s.cfg.Hall.Do(ctx, hall.Request{Source: Source(id), Cmd: queue.ReportPresence{Device: id, Online: p.Online, FW: p.FW, ConfigVersion: p.ConfigVersion}})
+	rep := s.cfg.Hall.Do(ctx, hall.Request{Source: Source(id), Cmd: queue.ReportPresence{Device: id, Online: p.Online, FW: p.FW, ConfigVersion: p.ConfigVersion,
+		FWState: p.FWState, FWError: p.FWError}})
 	if !rep.OK && rep.Error != nil {
 		if rep.Error.Code == queue.Unavailable {
 			return rep.Error
@@ -114,17 +115,19 @@ func (s *Server) sendCmd(device string, body []byte) error {
 	return s.tr.publish(s.topics.Dev(device, leafCmd), body, false)
 }
 
-// publishConfigs publishes every device's desired config, retained on
-// dev/{id}/config (CONTRACT §2).
-func (s *Server) publishConfigs() {
-	for _, id := range s.spec.DeviceOrder {
-		body, err := json.Marshal(s.cfg.DesiredConfig(*s.spec.Devices[id], s.spec))
-		if err != nil {
-			s.cfg.Log.Error().Err(err).Str("device", id).Msg("encode desired config")
-			continue
-		}
-		if err := s.publish(s.topics.Dev(id, leafConfig), body, true); err != nil {
-			s.cfg.Log.Debug().Err(err).Str("device", id).Msg("desired config not published now")
-		}
+// publishDesired publishes the desired retained messages it is given
+// (dev/{id}/config, CONTRACT §2; dev/{id}/firmware, CONTRACT §6).
+func (s *Server) publishDesired(evs []queue.Event, v *queue.View, all bool) {
+	if s.cfg.Desired == nil {
+		return
 	}
+	s.cfg.Desired(evs, v, all, func(device, leaf string, payload []byte) {
+		if s.spec.Devices[device] == nil || (leaf != leafConfig && leaf != leafFirmware) {
+			s.cfg.Log.Error().Str("device", device).Str("leaf", leaf).Msg("desired message for an unknown device or topic not published")
+			return
+		}
+		if err := s.publish(s.topics.Dev(device, leaf), payload, true); err != nil {
+			s.cfg.Log.Debug().Err(err).Str("device", device).Str("leaf", leaf).Msg("desired message not published now")
+		}
+	})
 }

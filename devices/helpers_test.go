@@ -11,6 +11,7 @@ import (
 
 	"github.com/hallq/hallq/config"
 	"github.com/hallq/hallq/devauth"
+	firmwareconfig "github.com/hallq/hallq/firmware-config"
 	"github.com/hallq/hallq/hall"
 	"github.com/hallq/hallq/queue"
 	"github.com/hallq/hallq/store"
@@ -137,7 +138,12 @@ func (e *env) start() {
 	if e.addr != "" {
 		addr = e.addr // a restart keeps the port
 	}
+	rt := &firmwareconfig.Retained{BaseURL: func() string { return "http://127.0.0.1:1" }}
+	sp := h.Spec()
 	cfg := Config{Hall: h, Auth: devauth.New(creds), Log: log, Listen: addr, Dir: e.dir, Registry: e.reg, Clock: e.devClock.Now,
+		Desired: func(evs []queue.Event, v *queue.View, all bool, emit func(string, string, []byte)) {
+			rt.Messages(sp, evs, v, all, emit)
+		},
 		Replies: func(since time.Time, fn func(source, reqID string, at time.Time, response []byte)) error {
 			return j.Requests(since, func(r store.Request) { fn(r.Source, r.ReqID, r.At, r.Response) })
 		}}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/hallq/hallq/queue"
 )
@@ -14,6 +15,8 @@ type presenceState struct {
 	Online        bool
 	FW            string
 	ConfigVersion int
+	FWState       string // CONTRACT §6: idle|downloading|installing|failed
+	FWError       string
 }
 
 type presenceDev struct {
@@ -113,8 +116,11 @@ func (p *presence) setOnline(id string, online bool) {
 }
 
 // status applies a dev/{id}/status message: {"online":true,"fw":"1.0.3",
-// "config_version":4}, or the Last Will {"online":false}. Absent or
-// mistyped fields keep their value; a message without "online" means online.
+// "config_version":4,"fw_state":"idle","fw_error":"…"} (CONTRACT §2, §6), or
+// the Last Will {"online":false}. Absent, mistyped or out-of-range fields
+// keep their value (fw longer than 64 bytes, an unknown fw_state); fw_error
+// is cut to 256 bytes without control characters. A message without
+// "online" means online.
 func (p *presence) status(id string, payload []byte) {
 	var m map[string]json.RawMessage
 	if len(payload) == 0 || len(payload) > maxStatus || json.Unmarshal(payload, &m) != nil || m == nil {
@@ -129,6 +135,20 @@ func (p *presence) status(id string, payload []byte) {
 		var s string
 		if json.Unmarshal(raw, &s) == nil && len(s) <= 64 {
 			fw = &s
+		}
+	}
+	var fwState, fwError *string
+	if raw, ok := m["fw_state"]; ok {
+		var s string
+		if json.Unmarshal(raw, &s) == nil && queue.ValidFWState(s) {
+			fwState = &s
+		}
+	}
+	if raw, ok := m["fw_error"]; ok {
+		var s string
+		if json.Unmarshal(raw, &s) == nil {
+			s = boundText(s, maxFWError)
+			fwError = &s
 		}
 	}
 	var cv *int
@@ -146,7 +166,37 @@ func (p *presence) status(id string, payload []byte) {
 		if cv != nil {
 			s.ConfigVersion = *cv
 		}
+		if fwState != nil {
+			s.FWState = *fwState
+			if *fwState != queue.FWFailed && fwError == nil {
+				s.FWError = "" // an error is only kept while the device reports failed
+			}
+		}
+		if fwError != nil {
+			s.FWError = *fwError
+		}
 	})
+}
+
+// maxFWError bounds a reported fw_error, in bytes.
+const maxFWError = 256
+
+// boundText drops control characters and cuts s to at most n bytes on a
+// UTF-8 boundary.
+func boundText(s string, n int) string {
+	out := make([]rune, 0, len(s))
+	size := 0
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f || r == utf8.RuneError {
+			continue
+		}
+		if size+utf8.RuneLen(r) > n {
+			break
+		}
+		size += utf8.RuneLen(r)
+		out = append(out, r)
+	}
+	return string(out)
 }
 
 // maxStatus is the largest status payload read (CONTRACT §2: 8 KiB).

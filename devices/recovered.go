@@ -22,7 +22,7 @@ func (s *Server) recorded(ctx context.Context) (recordedState, error) {
 	now := s.cfg.Clock()
 	err := s.cfg.Hall.Query(ctx, func(st *queue.State) {
 		for id, p := range st.Devices {
-			rec.presence[id] = presenceState{Online: p.Online, FW: p.FW, ConfigVersion: p.ConfigVersion}
+			rec.presence[id] = presenceState{Online: p.Online, FW: p.FW, ConfigVersion: p.ConfigVersion, FWState: p.FWState, FWError: p.FWError}
 		}
 		for _, id := range st.Spec.CounterOrder {
 			c := st.Counters[id]

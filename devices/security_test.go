@@ -128,14 +128,14 @@ func TestACLSubscribe(t *testing.T) {
 	e := newEnv(t)
 	c := e.connect("caller-1", clientOpts{noSub: true})
 	for _, f := range []string{"dev/caller-1/res", "dev/caller-1/cmd", "dev/caller-1/config", "state/#", "state/counters/+",
-		"state/services/general", "announce"} {
+		"state/services/general", "announce", "dev/caller-1/firmware"} {
 		t.Run("OK/"+f, func(t *testing.T) {
 			if code := c.in(t).trySubscribe(e.topic(f))[e.topic(f)]; code >= 0x80 {
 				t.Errorf("subscribe %s refused (0x%x)", f, code)
 			}
 		})
 	}
-	for _, f := range []string{"dev/caller-2/res", "dev/caller-2/cmd", "dev/caller-2/config", "dev/caller-1/req", "dev/caller-1/+",
+	for _, f := range []string{"dev/caller-2/res", "dev/caller-2/cmd", "dev/caller-2/config", "dev/caller-2/firmware", "dev/+/firmware", "dev/caller-1/req", "dev/caller-1/+",
 		"dev/+/res", "dev/#", "#", "hallq/v1/+/state/#", "$SYS/#"} {
 		topic := f
 		if !strings.HasPrefix(f, "#") && !strings.HasPrefix(f, "hallq/") && !strings.HasPrefix(f, "$") {

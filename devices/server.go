@@ -76,7 +76,7 @@ func (s *Server) start(ctx context.Context) error {
 		return err
 	}
 	s.cmds = newCommands(s.spec, cfg.Clock, s.sendCmd, log)
-	s.pub = newPublisher(s.topics, s.publish, s.cmds, s.publishConfigs, log)
+	s.pub = newPublisher(s.topics, s.publish, s.cmds, s.publishDesired, log)
 	if cfg.BrokerURL == "" {
 		s.resetPresence(ctx, rec.presence) // nobody is connected to a broker that has just started
 	}

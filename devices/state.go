@@ -62,11 +62,11 @@ func keyOf(c queue.CounterView) counterKey {
 // publisher takes the hall's durable batches off the writer goroutine and
 // publishes retained state, announcements and rating prompts in seq order.
 type publisher struct {
-	topics Topics
-	send   func(topic string, payload []byte, retain bool) error
-	cmds   *commands
-	log    zerolog.Logger
-	config func() // publishes every device's desired config
+	topics  Topics
+	send    func(topic string, payload []byte, retain bool) error
+	cmds    *commands
+	log     zerolog.Logger
+	desired func(evs []queue.Event, v *queue.View, all bool) // publishes desired config and firmware
 
 	mu     sync.Mutex
 	events []queue.Event
@@ -80,8 +80,9 @@ type publisher struct {
 	services map[string]int
 }
 
-func newPublisher(topics Topics, send func(string, []byte, bool) error, cmds *commands, config func(), log zerolog.Logger) *publisher {
-	return &publisher{topics: topics, send: send, cmds: cmds, config: config, log: log,
+func newPublisher(topics Topics, send func(string, []byte, bool) error, cmds *commands,
+	desired func([]queue.Event, *queue.View, bool), log zerolog.Logger) *publisher {
+	return &publisher{topics: topics, send: send, cmds: cmds, desired: desired, log: log,
 		wake: make(chan struct{}, 1), counters: map[string]counterKey{}, services: map[string]int{}}
 }
 
@@ -133,8 +134,8 @@ func (p *publisher) flush() {
 	evs, v, full := p.events, p.view, p.resync
 	p.events, p.resync = nil, false
 	p.mu.Unlock()
-	if full {
-		p.config()
+	if v != nil && (full || len(evs) > 0) {
+		p.desired(evs, v, full)
 	}
 	if v != nil && (full || v.Seq > p.seq) {
 		p.state(v, full)

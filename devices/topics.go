@@ -10,6 +10,8 @@ const (
 	leafCmd    = "cmd"
 	leafAck    = "ack"
 	leafConfig = "config"
+	// leafFirmware is dev/{device}/firmware (CONTRACT §6).
+	leafFirmware = "firmware"
 )
 
 // Topics names the MQTT topics of one hall; all start with hallq/v1/{hall}/.

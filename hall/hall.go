@@ -307,6 +307,7 @@ func (h *Hall) process(batch []*request) {
 		evs = append(evs, es...)
 	}
 	apply(queue.Rollover(h.state, now))
+	apply(queue.FirmwareTick(h.state, now)) // CONTRACT §6: soak, device timeouts, done
 	for i, r := range batch {
 		if r.query != nil {
 			continue

@@ -39,7 +39,8 @@ type Config struct {
 	Log      zerolog.Logger
 	Decorate TicketDecorator // optional
 	QRPNG    func(text string) ([]byte, error)
-	BaseURL  string // for ticket QR links
+	BaseURL  string         // for ticket QR links
+	Firmware FirmwareConfig // CONTRACT §6 images, rollouts and the fleet
 }
 
 // Server serves the API.
@@ -74,6 +75,7 @@ func New(cfg Config, mux *http.ServeMux) *Server {
 	mux.HandleFunc("GET "+hallPath+"/counters/{counter}/waiting", s.inHall(s.waiting))
 	mux.HandleFunc("POST "+hallPath+"/appointments", s.inHall(s.book))
 	mux.HandleFunc("POST "+hallPath+"/notice", s.inHall(s.notice))
+	s.firmwareRoutes(mux, hallPath)
 	return s
 }
 

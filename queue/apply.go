@@ -154,7 +154,17 @@ func Apply(s *State, e *Event) {
 	case EvAppointmentBooked:
 		s.Appointments[e.Appointment] = &Booking{Code: e.Appointment, Service: e.Service, Day: e.Day, Slot: *e.Slot}
 	case EvDeviceOnline, EvDeviceOffline:
-		s.Devices[e.Device] = &DevicePresence{Online: e.Kind == EvDeviceOnline, Since: e.At, FW: e.FW, ConfigVersion: e.ConfigVersion}
+		since := e.At
+		if p := s.Devices[e.Device]; p != nil && p.Online == (e.Kind == EvDeviceOnline) {
+			since = p.Since // a status that only changes fw or config keeps "online since"
+		}
+		s.Devices[e.Device] = &DevicePresence{Online: e.Kind == EvDeviceOnline, Since: since, FW: e.FW, ConfigVersion: e.ConfigVersion,
+			FWState: e.FWState, FWError: e.FWError, LastSeen: e.At}
+		if e.Kind == EvDeviceOnline {
+			s.Firmware.seen(s.Spec, e.Device, e.At)
+		}
+	case EvFirmwareImageStored, EvRolloutStarted, EvFirmwareOffered, EvFirmwareUpdated, EvFirmwareFailed, EvRolloutState:
+		s.Firmware.apply(e, s.Devices)
 	case EvNoticeSet:
 		s.Notice = *e.Text
 	}

@@ -32,6 +32,7 @@ func (s *State) Clone() *State {
 		dc := *d
 		c.Devices[id] = &dc
 	}
+	c.Firmware = s.Firmware.clone()
 	return &c
 }
 

@@ -79,6 +79,8 @@ type ReportPresence struct {
 	Online        bool
 	FW            string
 	ConfigVersion int
+	FWState       string // idle, downloading, installing, failed; "" = not reported (CONTRACT §6)
+	FWError       string
 }
 
 // SetNotice sets the hall screens' scrolling notice line.

@@ -64,6 +64,14 @@ func Decide(s *State, now time.Time, cmd Command) Outcome {
 		return decidePresence(s, now, c)
 	case SetNotice:
 		return decideNotice(s, now, c)
+	case StoreFirmwareImage:
+		return decideStoreImage(s, now, c)
+	case StartRollout:
+		return decideStartRollout(s, now, c)
+	case HaltRollout:
+		return decideHalt(s, now, c)
+	case RollbackRollout:
+		return decideRollback(s, now, c)
 	}
 	return refuse(BadRequest, "未知操作 unknown command %T", cmd)
 }

@@ -138,16 +138,22 @@ func decidePresence(s *State, now time.Time, c ReportPresence) Outcome {
 	if err := checkText("fw", c.FW, 64); err != nil {
 		return Outcome{Err: err}
 	}
+	if c.FWState != "" && !ValidFWState(c.FWState) { // CONTRACT §6 fw_state
+		return refuse(BadRequest, "fw_state 无效 fw_state %q is not idle, downloading, installing or failed", c.FWState)
+	}
+	if err := checkText("fw_error", c.FWError, maxFWErrorLen); err != nil {
+		return Outcome{Err: err}
+	}
 	p := s.Devices[c.Device]
-	if p != nil && p.Online == c.Online && p.FW == c.FW && p.ConfigVersion == c.ConfigVersion {
+	if p != nil && p.Online == c.Online && p.FW == c.FW && p.ConfigVersion == c.ConfigVersion && p.FWState == c.FWState && p.FWError == c.FWError {
 		return Outcome{Result: func(*State) any { return nil }}
 	}
 	kind := EvDeviceOffline
 	if c.Online {
 		kind = EvDeviceOnline
 	}
-	return Outcome{Events: []Event{{Kind: kind, At: now, Device: c.Device, FW: c.FW, ConfigVersion: c.ConfigVersion}},
-		Result: func(*State) any { return nil }}
+	evs := []Event{{Kind: kind, At: now, Device: c.Device, FW: c.FW, ConfigVersion: c.ConfigVersion, FWState: c.FWState, FWError: c.FWError}}
+	return Outcome{Events: append(evs, firmwareProgress(s, now, c)...), Result: func(*State) any { return nil }}
 }
 
 func decideNotice(s *State, now time.Time, c SetNotice) Outcome {

@@ -69,6 +69,20 @@ type Event struct {
 	FW            string `json:"fw,omitempty"`
 	ConfigVersion int    `json:"config_version,omitempty"`
 	Text          *Name  `json:"text,omitempty"`
+
+	// Firmware (CONTRACT §6): a device's reported fw_state and fw_error, and
+	// the image, rollout and stage firmware events carry.
+	FWState      string         `json:"fw_state,omitempty"`
+	FWError      string         `json:"fw_error,omitempty"`
+	DeviceKind   string         `json:"device_kind,omitempty"`
+	Version      string         `json:"version,omitempty"`
+	SHA256       string         `json:"sha256,omitempty"`
+	Size         int64          `json:"size,omitempty"`
+	Rollout      string         `json:"rollout,omitempty"`
+	RolloutState string         `json:"rollout_state,omitempty"`
+	PrevFW       string         `json:"prev_fw,omitempty"`
+	Params       *RolloutParams `json:"params,omitempty"`
+	Devices      []string       `json:"devices,omitempty"`
 }
 
 // Public is the event as screens see it: without the citizen's id hash.
@@ -78,3 +92,13 @@ func (e Event) Public() Event {
 }
 
 func intp(v int) *int { return &v }
+
+// Firmware event kinds (CONTRACT §6; docs/firmware.md).
+const (
+	EvFirmwareImageStored Kind = "firmware.image_stored"
+	EvRolloutStarted      Kind = "firmware.rollout_started"
+	EvFirmwareOffered     Kind = "firmware.offered"
+	EvFirmwareUpdated     Kind = "firmware.updated"
+	EvFirmwareFailed      Kind = "firmware.failed"
+	EvRolloutState        Kind = "firmware.rollout_state"
+)

@@ -59,6 +59,7 @@ type State struct {
 	RecentCalls  []RecentCall               `json:"recent_calls"`
 	Devices      map[string]*DevicePresence `json:"devices"`
 	Notice       Name                       `json:"notice"`
+	Firmware     *FirmwareState             `json:"firmware,omitempty"`
 }
 
 // Ticket is one ticket of the current business day.
@@ -120,6 +121,9 @@ type DevicePresence struct {
 	Since         time.Time `json:"since,omitempty"`
 	FW            string    `json:"fw,omitempty"`
 	ConfigVersion int       `json:"config_version,omitempty"`
+	FWState       string    `json:"fw_state,omitempty"`
+	FWError       string    `json:"fw_error,omitempty"`
+	LastSeen      time.Time `json:"last_seen,omitempty"` // the last status, connect or disconnect recorded
 }
 
 // RecentCallsKept is how many calls the hall screen shows.
@@ -137,6 +141,7 @@ func NewState(sp *Spec) *State {
 	s.Appointments = map[string]*Booking{}
 	s.AvgService = map[string]float64{}
 	s.Notice = sp.Notice
+	s.Firmware = newFirmwareState()
 	return s
 }
 
@@ -163,6 +168,10 @@ func (s *State) Attach(sp *Spec) {
 	if s.Devices == nil {
 		s.Devices = map[string]*DevicePresence{}
 	}
+	if s.Firmware == nil {
+		s.Firmware = newFirmwareState()
+	}
+	s.Firmware.fill()
 }
 
 // TicketByNumber finds today's ticket with this number.

@@ -12,6 +12,9 @@ type View struct {
 	Counters    []CounterView `json:"counters"`
 	RecentCalls []RecentCall  `json:"recent_calls"`
 	Devices     []DeviceView  `json:"devices"`
+	// FirmwareOffers is each device's retained firmware (CONTRACT §6); shared
+	// with the state, which replaces the map rather than change it.
+	FirmwareOffers map[string]*FirmwareOffer `json:"-"`
 }
 
 // HallView names the hall.
@@ -91,6 +94,9 @@ func NewView(s *State) *View {
 			dv.Online, dv.Since, dv.FW, dv.ConfigVersion = p.Online, &since, p.FW, p.ConfigVersion
 		}
 		v.Devices = append(v.Devices, dv)
+	}
+	if s.Firmware != nil {
+		v.FirmwareOffers = s.Firmware.Offers
 	}
 	return v
 }

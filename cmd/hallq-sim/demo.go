@@ -25,6 +25,9 @@ type DemoOptions struct {
 	Profile     profileFlag
 	Every       time.Duration // summary interval
 	Out         io.Writer
+	// FWFailShare is the share of devices whose firmware installs fail
+	// (CONTRACT §6); every demo device takes offered firmware.
+	FWFailShare float64
 }
 
 // demoCounts are the demo's running totals.
@@ -147,7 +150,7 @@ func RunDemo(ctx context.Context, o DemoOptions) error {
 func (d *demo) deviceOptions(dev config.Device, rid string, raterCmds chan command) deviceOptions {
 	do := deviceOptions{Broker: d.o.Broker, RunID: rid, AutoReconnect: true, OnLost: func(id string, err error) {
 		d.p.line("断线", "lost", "%s: %v (reconnecting)", id, err)
-	}}
+	}, Firmware: &FirmwareOptions{FailShare: d.o.FWFailShare}}
 	switch dev.Kind {
 	case "counter_display":
 		do.Subs = map[string]mqtt.MessageHandler{d.h.t.counterState(dev.Counter): func(_ mqtt.Client, m mqtt.Message) {

@@ -147,6 +147,9 @@ type deviceOptions struct {
 	OnCmd func(command)
 	// OnLost is told when the connection drops.
 	OnLost func(id string, err error)
+	// Firmware, when set, makes the device take firmware offered on
+	// dev/{id}/firmware (CONTRACT §6); see firmware.go.
+	Firmware *FirmwareOptions
 }
 
 // Device is one configured device connected to the broker with its own
@@ -165,6 +168,7 @@ type Device struct {
 	cmdMu   sync.Mutex
 	cmdSeen map[string]bool // cmd_ids already passed on (QoS 1 may redeliver)
 	cmdFIFO []string
+	fw      fwStatus // the firmware it runs and its fw_state (firmware.go)
 }
 
 // Dial connects device d and returns once it is subscribed to its own
@@ -177,6 +181,7 @@ func Dial(ctx context.Context, d config.Device, t topics, o deviceOptions) (*Dev
 		o.Timeout = 10 * time.Second
 	}
 	dev := &Device{cfg: d, t: t, o: o, waiters: newWaiters(), ready: make(chan error, 1), cmdSeen: map[string]bool{}}
+	dev.fw.init(o.Firmware)
 	opts := mqtt.NewClientOptions().
 		AddBroker(o.Broker).
 		SetClientID(d.ID). // CONTRACT §2: client id = username = device id
@@ -236,6 +241,9 @@ func (d *Device) setUp(c mqtt.Client) error {
 	for f := range d.o.Subs {
 		filters[f] = 1
 	}
+	if d.o.Firmware != nil {
+		filters[d.t.dev(d.cfg.ID, "firmware")] = 1 // CONTRACT §6, allowed by §2 security
+	}
 	handler := func(_ mqtt.Client, m mqtt.Message) { d.route(m) }
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -256,7 +264,7 @@ func (d *Device) setUp(c mqtt.Client) error {
 func (d *Device) publishStatus(online bool) error {
 	var payload []byte
 	if online {
-		payload = fmt.Appendf(nil, `{"online":true,"fw":"hallq-sim/1","config_version":%d}`, d.cfgVer.Load())
+		payload = d.fw.status(d.cfgVer.Load())
 	} else {
 		payload = []byte(`{"online":false}`)
 	}
@@ -287,6 +295,9 @@ func (d *Device) route(m mqtt.Message) {
 		return
 	case d.t.dev(d.cfg.ID, "config"):
 		d.handleConfig(m.Payload())
+		return
+	case d.t.dev(d.cfg.ID, "firmware"):
+		d.handleFirmware(m.Payload())
 		return
 	}
 	for f, h := range d.o.Subs {

@@ -64,6 +64,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		speed       = fs.Float64("speed", 20, "demo: time compression of service, walk-up and rating times (1 = real time)")
 		arrivalRate = fs.Float64("arrival-rate", 0, "demo: tickets per second; 0 = 70% of what the counters can serve")
 		every       = fs.Duration("summary", 10*time.Second, "demo: interval between summary lines")
+		fwFail      = fs.Float64("fw-fail-share", 0, "demo: share of devices (0-1, chosen by id) whose firmware installs fail")
 
 		devices  = fs.Int("devices", 0, "load: simulated devices (0 = every device in the config; more reuse connections)")
 		takeRate = fs.Float64("take-rate", 100, "load: ticket.take per second over all kiosks (the peak with --profile busy-day)")
@@ -102,6 +103,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return &usageError{"--duration must be positive"}
 	case *timeout <= 0 || *step <= 0 || *slo <= 0 || *every <= 0:
 		return &usageError{"durations must be positive"}
+	case *fwFail < 0 || *fwFail > 1:
+		return &usageError{"--fw-fail-share must be 0-1"}
 	case *inflight <= 0:
 		return &usageError{"--max-inflight must be positive"}
 	}
@@ -124,7 +127,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	if *demo {
 		return RunDemo(ctx, DemoOptions{Config: cfg, Broker: url, Seed: *seed, Speed: *speed,
-			ArrivalRate: *arrivalRate, Profile: profile, Every: *every, Out: stdout})
+			ArrivalRate: *arrivalRate, Profile: profile, Every: *every, Out: stdout, FWFailShare: *fwFail})
 	}
 	rep, err := RunLoad(ctx, LoadOptions{Config: cfg, Broker: url, Devices: *devices, TakeRate: *takeRate,
 		CallRate: *callRate, Duration: *duration, Profile: profile, Seed: *seed, FindMax: *findMax, Step: *step,

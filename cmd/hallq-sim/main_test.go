@@ -26,6 +26,7 @@ func TestRunUsage(t *testing.T) {
 		{"BadRate", []string{"--load", "--take-rate", "-1"}, 2},
 		{"BadProfile", []string{"--load", "--profile", "weekly"}, 2},
 		{"ExtraArgument", []string{"--demo", "now"}, 2},
+		{"BadFWFailShare", []string{"--demo", "--fw-fail-share", "1.5"}, 2},
 		{"BadConfig", []string{"--demo", "--config", bad}, 2},
 		{"MissingConfig", []string{"--demo", "--config", filepath.Join(t.TempDir(), "none.yaml")}, 2},
 	} {

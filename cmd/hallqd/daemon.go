@@ -120,20 +120,29 @@ func (m *Main) Run(ctx context.Context) error {
 			m.Log.Warn().Str("device", d.ID).Msg("device has no secret in the config: it is refused at CONNECT until one is set 设备未配置密钥")
 		}
 	}
+	ln, err := net.Listen("tcp", cfg.Listen.HTTP) // bound first: firmware urls name it (CONTRACT §6)
+	if err != nil {
+		return fmt.Errorf("listen.http %s: %w", cfg.Listen.HTTP, err)
+	}
+	m.HTTPAddr = ln.Addr().String()
+	m.closers = append(m.closers, func() error {
+		if m.http == nil {
+			return ln.Close()
+		}
+		return nil
+	})
 	if err := m.startDevices(ctx); err != nil {
 		return err
 	}
 	if err := m.startReplication(ctx); err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", cfg.Listen.HTTP)
-	if err != nil {
-		return fmt.Errorf("listen.http %s: %w", cfg.Listen.HTTP, err)
-	}
-	m.HTTPAddr = ln.Addr().String()
 	m.Mux = http.NewServeMux()
 	apiCfg := httpapi.Config{Hall: h, Staff: m.Staff, Devices: m.Devices, Gatherer: m.Registry, Checks: m.checks,
 		Log: m.Log, BaseURL: m.publicURL()}
+	if err := m.firmwareAPI(&apiCfg); err != nil {
+		return err
+	}
 	m.decorateAPI(&apiCfg)
 	httpapi.New(apiCfg, m.Mux)
 	m.mountDisplay(m.Mux)

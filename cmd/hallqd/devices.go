@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/hallq/hallq/devices"
+	firmwareconfig "github.com/hallq/hallq/firmware-config"
 	"github.com/hallq/hallq/httpapi"
 	"github.com/hallq/hallq/queue"
 	"github.com/hallq/hallq/store"
@@ -16,18 +17,22 @@ import (
 func (m *Main) startDevices(ctx context.Context) error {
 	cfg := m.Config
 	j := m.Journal
-	desired := m.desiredDeviceConfig()
+	rt := &firmwareconfig.Retained{Desired: m.desiredDeviceConfig(), BaseURL: m.publicURL}
+	sp := m.Hall.Spec()
 	s, err := devices.Start(ctx, devices.Config{
-		DesiredConfig: func(d queue.DeviceSpec, sp *queue.Spec) any { return desired.Body(d, sp) },
-		Hall:          m.Hall,
-		Auth:          m.Devices,
-		Log:           m.Log.With().Str("component", "devices").Logger(),
-		Listen:        cfg.Listen.MQTT,
-		Dir:           cfg.Storage.Dir,
-		BrokerURL:     cfg.Broker.URL,
-		Username:      cfg.Broker.Username,
-		Password:      cfg.Broker.Password,
-		Registry:      m.Registry,
+		// firmware-config is the one place that builds desired config and firmware
+		Desired: func(evs []queue.Event, v *queue.View, all bool, emit func(device, leaf string, payload []byte)) {
+			rt.Messages(sp, evs, v, all, emit)
+		},
+		Hall:      m.Hall,
+		Auth:      m.Devices,
+		Log:       m.Log.With().Str("component", "devices").Logger(),
+		Listen:    cfg.Listen.MQTT,
+		Dir:       cfg.Storage.Dir,
+		BrokerURL: cfg.Broker.URL,
+		Username:  cfg.Broker.Username,
+		Password:  cfg.Broker.Password,
+		Registry:  m.Registry,
 		Replies: func(since time.Time, fn func(source, reqID string, at time.Time, response []byte)) error {
 			return j.Requests(since, func(r store.Request) { fn(r.Source, r.ReqID, r.At, r.Response) })
 		},

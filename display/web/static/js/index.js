@@ -12,6 +12,8 @@ addStrings({
   'ix.console.d': { zh: '工作人员登录、签到、叫号与办理', en: 'Staff sign-in, attendance, calling and serving' },
   'ix.sup': { zh: '现场监控', en: 'Supervision' },
   'ix.sup.d': { zh: '窗口状态、业务等候、设备在线、最近叫号', en: 'Counters, queues, devices, recent calls' },
+  'ix.fleet': { zh: '设备与固件', en: 'Devices and firmware' },
+  'ix.fleet.d': { zh: '设备在线、固件版本、配置同步、固件灰度升级（管理员）', en: 'Devices, firmware, config drift, staged rollouts (admins)' },
   'ix.counters': { zh: '窗口屏', en: 'Counter screens' },
   'ix.ticket': { zh: '查询我的号码', en: 'Follow my ticket' },
   'ix.ticket.ph': { zh: '票据编号（二维码中的编号）', en: 'Ticket id (from the QR code)' },
