@@ -53,7 +53,12 @@ func TestTicketTake(t *testing.T) {
 	})
 	t.Run("OKAppointment", func(t *testing.T) {
 		k := k.in(t)
-		if rep := e.do(queue.BookAppointment{Code: "APT-1", Service: "tax", Slot: e.hallClock.Now()}); !rep.OK {
+		now := e.hallClock.Now().In(e.cfg.Spec().Location)
+		end := "24:00"
+		if now.Hour() < 23 {
+			end = now.Add(30 * time.Minute).Format("15:04")
+		}
+		if rep := e.do(queue.BookAppointment{Code: "APT-1", Service: "tax", Date: now.Format("2006-01-02"), Start: now.Format("15:04"), End: end}); !rep.OK {
 			t.Fatalf("book: %v", rep.Error)
 		}
 		r := k.ok("ticket.take", map[string]any{"service": "tax", "channel": "appointment", "appointment_code": "APT-1"})

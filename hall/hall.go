@@ -306,6 +306,9 @@ func (h *Hall) process(batch []*request) {
 		}
 		evs = append(evs, es...)
 	}
+	if batch == nil || h.state.Day != h.spec.BusinessDay(now) {
+		apply(queue.MissedAppointments(h.state, now)) // CONTRACT §5 no-shows, on the tick and before a rollover
+	}
 	apply(queue.Rollover(h.state, now))
 	for i, r := range batch {
 		if r.query != nil {
