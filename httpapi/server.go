@@ -40,6 +40,9 @@ type Config struct {
 	Decorate TicketDecorator // optional
 	QRPNG    func(text string) ([]byte, error)
 	BaseURL  string // for ticket QR links
+	// Integrations may book appointments with a token (integrations.go).
+	Integrations []Integration
+	CaseLookup   CaseLookup // earlier days' cases; optional
 }
 
 // Server serves the API.
@@ -74,6 +77,11 @@ func New(cfg Config, mux *http.ServeMux) *Server {
 	mux.HandleFunc("GET "+hallPath+"/counters/{counter}/waiting", s.inHall(s.waiting))
 	mux.HandleFunc("POST "+hallPath+"/appointments", s.inHall(s.book))
 	mux.HandleFunc("POST "+hallPath+"/notice", s.inHall(s.notice))
+	mux.HandleFunc("GET "+hallPath+"/appointments", s.inHall(s.appointments))
+	mux.HandleFunc("GET "+hallPath+"/appointments/{code}", s.inHall(s.appointment))
+	mux.HandleFunc("DELETE "+hallPath+"/appointments/{code}", s.inHall(s.cancelAppointment))
+	mux.HandleFunc("POST "+hallPath+"/appointments/{code}/cancel", s.inHall(s.cancelAppointment))
+	mux.HandleFunc("GET "+hallPath+"/case-lookup", s.inHall(s.caseLookup))
 	return s
 }
 
