@@ -188,8 +188,15 @@ func TestCalls(t *testing.T) {
 		c := c.in(t)
 		r := c.ok("serve.start", nil)
 		want(t, "status", r["status"], any("serving"))
-		r = c.ok("serve.finish", nil)
+		// CONTRACT §2 serve.finish case (1.1): bad cases are bad_request and change nothing
+		wantErr(t, c.do("serve.finish", map[string]any{"case": map[string]any{"kind": "bogus"}}), queue.BadRequest)
+		wantErr(t, c.do("serve.finish", map[string]any{"case": "promised"}), queue.BadRequest)
+		r = c.ok("serve.finish", map[string]any{"case": map[string]any{"kind": "promised", "case_no": "NT-1"}})
 		want(t, "status", r["status"], any("done"))
+		want(t, "case_kind", r["case_kind"], any("promised"))
+		if d, _ := r["promised_date"].(string); len(d) != 10 {
+			t.Fatalf("promised_date = %v, want YYYY-MM-DD", r["promised_date"])
+		}
 		want(t, "number", r["number"], any("A001"))
 	})
 	t.Run("ErrInvalidStateFinish", func(t *testing.T) {
