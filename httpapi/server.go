@@ -82,6 +82,7 @@ func New(cfg Config, mux *http.ServeMux) *Server {
 	mux.HandleFunc("DELETE "+hallPath+"/appointments/{code}", s.inHall(s.cancelAppointment))
 	mux.HandleFunc("POST "+hallPath+"/appointments/{code}/cancel", s.inHall(s.cancelAppointment))
 	mux.HandleFunc("GET "+hallPath+"/case-lookup", s.inHall(s.caseLookup))
+	mux.HandleFunc("GET "+hallPath+"/guide", s.inHall(s.guide))
 	return s
 }
 
