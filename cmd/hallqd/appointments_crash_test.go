@@ -66,8 +66,8 @@ func TestCrashKeepsBookingsAndCases(t *testing.T) {
 
 	type finished struct{ caseNo, promised string }
 	var mu sync.Mutex
-	booked := map[string]bool{}        // acknowledged codes
-	cases := map[string]finished{}     // ticket id -> acknowledged case
+	booked := map[string]bool{}    // acknowledged codes
+	cases := map[string]finished{} // ticket id -> acknowledged case
 	loc, _ := time.LoadLocation("Asia/Shanghai")
 	tomorrow := time.Now().In(loc).AddDate(0, 0, 1).Format("2006-01-02")
 
