@@ -144,3 +144,39 @@ func TestPropertyPromisedDate(t *testing.T) {
 		}
 	})
 }
+
+// Bookings from outside input: whatever the strings, Decide never panics, a
+// refusal stores nothing, and a booking it accepts is a sane slot on its date.
+func FuzzBook(f *testing.F) {
+	f.Add("AP1", "tax", "2026-11-23", "10:00", "10:30")
+	f.Add("x", "social", "2026-11-24", "24:00", "23:00")
+	f.Add("", "tax", "2026-02-30", "9:00", "09:30")
+	f.Fuzz(func(t *testing.T, code, service, date, start, end string) {
+		h := newHarness()
+		h.apply(Rollover(h.s, h.now))
+		before := len(h.log)
+		evs, _, qe := h.do(BookAppointment{Code: code, Service: service, Date: date, Start: start, End: end})
+		if qe != nil {
+			if len(h.log) != before || len(evs) != 0 {
+				t.Fatalf("refused booking stored %d events", len(evs))
+			}
+			return
+		}
+		b := h.s.Appointments[NormalizeCode(code)]
+		if b == nil || b.Day != date || !b.EndAt().After(b.Slot) || b.EndAt().Sub(b.Slot) > MaxSlotLength ||
+			h.s.Spec.BusinessDay(b.Slot) != date || !b.EndAt().After(h.now) {
+			t.Fatalf("accepted booking %+v for %q %q-%q", b, date, start, end)
+		}
+	})
+}
+
+// A restricted event is exactly {"kind":"restricted"} on the public stream (CONTRACT §3).
+func TestRestrictedJSON(t *testing.T) {
+	raw, err := json.Marshal(Event{Seq: 3, Kind: EvAppointmentBooked, At: time.Now(), Appointment: "X", Service: "tax"}.Public())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := string(raw), `{"kind":"restricted"}`; got != want {
+		t.Fatalf("public booking = %s, want %s", got, want)
+	}
+}
