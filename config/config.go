@@ -32,6 +32,9 @@ type Config struct {
 	Calendar    Calendar    `yaml:"calendar"`
 	Evaluation  Evaluation  `yaml:"evaluation"`
 	Supervision Supervision `yaml:"supervision"`
+	// Appointments and integrations (config/appointments.go).
+	Appointments Appointments  `yaml:"appointments"`
+	Integrations []Integration `yaml:"integrations"`
 
 	File string `yaml:"-"` // where it was read from; "(demo)" for the embedded demo
 	Demo bool   `yaml:"-"`
@@ -54,6 +57,10 @@ type Hours struct {
 	Days  []string `yaml:"days"`
 	Open  string   `yaml:"open"`
 	Close string   `yaml:"close"`
+	// Only and Services make these hours an extra window for some tickets
+	// only (先时/延时, fast lanes; config/appointments.go).
+	Only     string   `yaml:"only"`
+	Services []string `yaml:"services"`
 }
 
 // Service is one service of the hall.
@@ -66,6 +73,8 @@ type Service struct {
 	AvgServiceS   int          `yaml:"avg_service_s"`   // default 300
 	PromiseDays   int          `yaml:"promise_days"`    // working days promised for a 承诺件
 	Info          *ServiceInfo `yaml:"info"`            // 六公开
+	// AppointmentCapacity is the bookings per slot; 0 = appointments.capacity.
+	AppointmentCapacity int `yaml:"appointment_capacity"`
 }
 
 // Counter is one counter.
@@ -227,6 +236,9 @@ func (c *Config) Spec() *queue.Spec {
 		RatingWindow: time.Duration(c.Hall.RatingWindowS) * time.Second, Notice: c.Hall.Notice,
 		Services: map[string]*queue.ServiceSpec{}, Counters: map[string]*queue.CounterSpec{}, Devices: map[string]*queue.DeviceSpec{}}
 	for _, h := range c.Hall.Hours {
+		if h.Only != "" || len(h.Services) > 0 {
+			continue // an extra window (specAppointments)
+		}
 		var hs queue.Hours
 		for _, d := range h.Days {
 			wd, _ := queue.ParseWeekday(d)
@@ -250,5 +262,6 @@ func (c *Config) Spec() *queue.Spec {
 		sp.DeviceOrder = append(sp.DeviceOrder, d.ID)
 	}
 	c.specManagement(sp)
+	c.specAppointments(sp)
 	return sp
 }

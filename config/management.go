@@ -23,6 +23,11 @@ type CalendarException struct {
 	Closed bool   `yaml:"closed"`
 	Open   string `yaml:"open"`
 	Close  string `yaml:"close"`
+	// Only (appointments) and Services make the exception an extra window
+	// that opens the day for those tickets only, on top of the day's hours
+	// (config/appointments.go).
+	Only     string   `yaml:"only"`
+	Services []string `yaml:"services"`
 }
 
 // ServiceInfo is a service's 六公开: what a citizen may read before coming
@@ -155,6 +160,9 @@ func (c *Config) BuildCalendar() (*calendar.Calendar, error) {
 		}
 	}
 	for i, e := range cal.Exceptions {
+		if e.Only != "" || len(e.Services) > 0 {
+			continue // an extra window (specAppointments), not the day's hours
+		}
 		ex := calendar.Exception{Date: e.Date, Closed: e.Closed}
 		key := fmt.Sprintf("calendar.exceptions[%d]", i)
 		if e.Closed {

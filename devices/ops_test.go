@@ -53,7 +53,12 @@ func TestTicketTake(t *testing.T) {
 	})
 	t.Run("OKAppointment", func(t *testing.T) {
 		k := k.in(t)
-		if rep := e.do(queue.BookAppointment{Code: "APT-1", Service: "tax", Slot: e.hallClock.Now()}); !rep.OK {
+		now := e.hallClock.Now().In(e.cfg.Spec().Location)
+		end := "24:00"
+		if now.Hour() < 23 {
+			end = now.Add(30 * time.Minute).Format("15:04")
+		}
+		if rep := e.do(queue.BookAppointment{Code: "APT-1", Service: "tax", Date: now.Format("2006-01-02"), Start: now.Format("15:04"), End: end}); !rep.OK {
 			t.Fatalf("book: %v", rep.Error)
 		}
 		r := k.ok("ticket.take", map[string]any{"service": "tax", "channel": "appointment", "appointment_code": "APT-1"})
@@ -183,8 +188,15 @@ func TestCalls(t *testing.T) {
 		c := c.in(t)
 		r := c.ok("serve.start", nil)
 		want(t, "status", r["status"], any("serving"))
-		r = c.ok("serve.finish", nil)
+		// CONTRACT §2 serve.finish case (1.1): bad cases are bad_request and change nothing
+		wantErr(t, c.do("serve.finish", map[string]any{"case": map[string]any{"kind": "bogus"}}), queue.BadRequest)
+		wantErr(t, c.do("serve.finish", map[string]any{"case": "promised"}), queue.BadRequest)
+		r = c.ok("serve.finish", map[string]any{"case": map[string]any{"kind": "promised", "case_no": "NT-1"}})
 		want(t, "status", r["status"], any("done"))
+		want(t, "case_kind", r["case_kind"], any("promised"))
+		if d, _ := r["promised_date"].(string); len(d) != 10 {
+			t.Fatalf("promised_date = %v, want YYYY-MM-DD", r["promised_date"])
+		}
 		want(t, "number", r["number"], any("A001"))
 	})
 	t.Run("ErrInvalidStateFinish", func(t *testing.T) {

@@ -306,6 +306,9 @@ func (h *Hall) process(batch []*request) {
 		}
 		evs = append(evs, es...)
 	}
+	if batch == nil || h.state.Day != h.spec.BusinessDay(now) {
+		apply(queue.MissedAppointments(h.state, now)) // CONTRACT §5 no-shows, on the tick and before a rollover
+	}
 	apply(queue.Rollover(h.state, now))
 	apply(queue.FirmwareTick(h.state, now)) // CONTRACT §6: soak, device timeouts, done
 	for i, r := range batch {

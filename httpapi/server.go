@@ -41,6 +41,9 @@ type Config struct {
 	QRPNG    func(text string) ([]byte, error)
 	BaseURL  string         // for ticket QR links
 	Firmware FirmwareConfig // CONTRACT §6 images, rollouts and the fleet
+	// Integrations may book appointments with a token (integrations.go).
+	Integrations []Integration
+	CaseLookup   CaseLookup // earlier days' cases; optional
 }
 
 // Server serves the API.
@@ -76,6 +79,12 @@ func New(cfg Config, mux *http.ServeMux) *Server {
 	mux.HandleFunc("POST "+hallPath+"/appointments", s.inHall(s.book))
 	mux.HandleFunc("POST "+hallPath+"/notice", s.inHall(s.notice))
 	s.firmwareRoutes(mux, hallPath)
+	mux.HandleFunc("GET "+hallPath+"/appointments", s.inHall(s.appointments))
+	mux.HandleFunc("GET "+hallPath+"/appointments/{code}", s.inHall(s.appointment))
+	mux.HandleFunc("DELETE "+hallPath+"/appointments/{code}", s.inHall(s.cancelAppointment))
+	mux.HandleFunc("POST "+hallPath+"/appointments/{code}/cancel", s.inHall(s.cancelAppointment))
+	mux.HandleFunc("GET "+hallPath+"/case-lookup", s.inHall(s.caseLookup))
+	mux.HandleFunc("GET "+hallPath+"/guide", s.inHall(s.guide))
 	return s
 }
 

@@ -58,6 +58,10 @@ type ticketView struct {
 	EstWaitS     *int         `json:"est_wait_s"`
 	IssuedAt     time.Time    `json:"issued_at"`
 	CalledAt     *time.Time   `json:"called_at"`
+	// The case recorded at serve.finish (CONTRACT §2 case, 1.1).
+	CaseKind     *string `json:"case_kind"`
+	CaseNo       *string `json:"case_no"`
+	PromisedDate *string `json:"promised_date"`
 }
 
 // ticketStatus is public: the ticket id is the citizen's QR link.
@@ -75,6 +79,7 @@ func (s *Server) ticketStatus(w http.ResponseWriter, r *http.Request) {
 			c := t.Counter
 			tv.Counter = &c
 		}
+		tv.CaseKind, tv.CaseNo, tv.PromisedDate = strPtr(t.CaseKind), strPtr(t.CaseNo), strPtr(t.PromisedDate)
 		if !t.CalledAt.IsZero() {
 			at := t.CalledAt
 			tv.CalledAt = &at
@@ -134,23 +139,6 @@ func (s *Server) cancel(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.do(w, r, p, queue.Cancel{TicketID: r.PathValue("ticket"), Reason: req.Reason})
-}
-
-func (s *Server) book(w http.ResponseWriter, r *http.Request) {
-	p, ok := s.requireRole(w, r, staff.RoleSupervisor)
-	if !ok {
-		return
-	}
-	var req struct {
-		Code    string    `json:"code"`
-		Service string    `json:"service"`
-		Slot    time.Time `json:"slot"`
-	}
-	if qe := decodeBody(r, &req); qe != nil {
-		writeErr(w, qe)
-		return
-	}
-	s.do(w, r, p, queue.BookAppointment{Code: req.Code, Service: req.Service, Slot: req.Slot})
 }
 
 func (s *Server) notice(w http.ResponseWriter, r *http.Request) {

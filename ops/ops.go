@@ -66,6 +66,7 @@ type args struct {
 	TicketID        *string         `json:"ticket_id"`
 	Level           json.RawMessage `json:"level"`
 	Dims            map[string]int  `json:"dims"`
+	Case            json.RawMessage `json:"case"`
 }
 
 func str(p *string) string {
@@ -111,7 +112,11 @@ func Parse(op string, payload []byte, counter string) (queue.Command, *queue.Err
 	case "serve.start":
 		return queue.StartServing{Counter: counter}, nil
 	case "serve.finish":
-		return queue.Finish{Counter: counter}, nil
+		c, err := parseCase(a.Case)
+		if err != nil {
+			return nil, err
+		}
+		return queue.Finish{Counter: counter, Case: c}, nil
 	case "call.no_show":
 		return queue.MarkNoShow{Counter: counter}, nil
 	case "ticket.transfer":

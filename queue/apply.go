@@ -41,7 +41,7 @@ func Apply(s *State, e *Event) {
 			s.OpenIDs[t.Service+"|"+t.IDHash] = t.ID
 		}
 		if b := s.Appointments[t.Appointment]; b != nil {
-			b.Used = true
+			b.Used, b.TicketID = true, t.ID
 		}
 		s.insertWaiting(t)
 	case EvTicketCalled:
@@ -77,6 +77,7 @@ func Apply(s *State, e *Event) {
 			}
 		}
 		t.Status, t.FinishedAt = Done, e.At
+		t.CaseKind, t.CaseNo, t.PromisedDate, t.LeadCounter = e.CaseKind, e.CaseNo, e.PromisedDate, e.LeadCounter
 		s.closeTicket(t)
 		if c.Current == t.ID {
 			c.Current = ""
@@ -151,8 +152,8 @@ func Apply(s *State, e *Event) {
 		c.Paused, c.PauseReason = false, ""
 	case EvRatingSubmitted:
 		t.Rated = true
-	case EvAppointmentBooked:
-		s.Appointments[e.Appointment] = &Booking{Code: e.Appointment, Service: e.Service, Day: e.Day, Slot: *e.Slot}
+	case EvAppointmentBooked, EvAppointmentCancelled, EvAppointmentMissed:
+		applyAppointment(s, e)
 	case EvDeviceOnline, EvDeviceOffline:
 		since := e.At
 		if p := s.Devices[e.Device]; p != nil && p.Online == (e.Kind == EvDeviceOnline) {
@@ -171,7 +172,7 @@ func Apply(s *State, e *Event) {
 	if e.Counter != "" && s.Counters[e.Counter] != nil {
 		e.CounterStatus = s.CounterStatus(e.Counter)
 	}
-	if e.Service != "" && e.Kind != EvAppointmentBooked {
+	if e.Service != "" && e.Kind != EvAppointmentBooked && e.Kind != EvAppointmentCancelled && e.Kind != EvAppointmentMissed {
 		e.Waiting = intp(s.WaitingCount(e.Service))
 	}
 }

@@ -1,7 +1,5 @@
 package queue
 
-import "time"
-
 // Command is a request to change the hall; Decide turns it into events.
 type Command interface{ command() }
 
@@ -37,8 +35,12 @@ type CallNumber struct{ Counter, Number string }
 // StartServing marks the current ticket as being served (op serve.start).
 type StartServing struct{ Counter string }
 
-// Finish finishes the current ticket (op serve.finish).
-type Finish struct{ Counter string }
+// Finish finishes the current ticket (op serve.finish), optionally
+// recording its case kind (CONTRACT §2 case, 1.1).
+type Finish struct {
+	Counter string
+	Case    *CaseInfo // nil = no case recorded
+}
 
 // MarkNoShow marks the current ticket as not present (op call.no_show).
 type MarkNoShow struct{ Counter string }
@@ -66,12 +68,18 @@ type SubmitRating struct {
 	Dims     map[string]int
 }
 
-// BookAppointment books an appointment code for a service and slot.
+// BookAppointment books an appointment code for a service and slot
+// (CONTRACT §5): Date is YYYY-MM-DD, Start and End HH:MM, hall-local.
 type BookAppointment struct {
 	Code    string
 	Service string
-	Slot    time.Time
+	Date    string
+	Start   string
+	End     string
 }
+
+// CancelAppointment cancels a booking that is not yet used.
+type CancelAppointment struct{ Code string }
 
 // ReportPresence records a device's status message or Last Will.
 type ReportPresence struct {
@@ -86,23 +94,24 @@ type ReportPresence struct {
 // SetNotice sets the hall screens' scrolling notice line.
 type SetNotice struct{ Text Name }
 
-func (TakeTicket) command()      {}
-func (OpenCounter) command()     {}
-func (CloseCounter) command()    {}
-func (PauseCounter) command()    {}
-func (ResumeCounter) command()   {}
-func (CallNext) command()        {}
-func (Recall) command()          {}
-func (CallNumber) command()      {}
-func (StartServing) command()    {}
-func (Finish) command()          {}
-func (MarkNoShow) command()      {}
-func (Transfer) command()        {}
-func (Hold) command()            {}
-func (ResumeHeld) command()      {}
-func (Reinstate) command()       {}
-func (Cancel) command()          {}
-func (SubmitRating) command()    {}
-func (BookAppointment) command() {}
-func (ReportPresence) command()  {}
-func (SetNotice) command()       {}
+func (TakeTicket) command()        {}
+func (OpenCounter) command()       {}
+func (CloseCounter) command()      {}
+func (PauseCounter) command()      {}
+func (ResumeCounter) command()     {}
+func (CallNext) command()          {}
+func (Recall) command()            {}
+func (CallNumber) command()        {}
+func (StartServing) command()      {}
+func (Finish) command()            {}
+func (MarkNoShow) command()        {}
+func (Transfer) command()          {}
+func (Hold) command()              {}
+func (ResumeHeld) command()        {}
+func (Reinstate) command()         {}
+func (Cancel) command()            {}
+func (SubmitRating) command()      {}
+func (BookAppointment) command()   {}
+func (CancelAppointment) command() {}
+func (ReportPresence) command()    {}
+func (SetNotice) command()         {}

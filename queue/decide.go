@@ -60,6 +60,8 @@ func Decide(s *State, now time.Time, cmd Command) Outcome {
 		return decideRating(s, now, c)
 	case BookAppointment:
 		return decideBook(s, now, c)
+	case CancelAppointment:
+		return decideCancelAppointment(s, now, c)
 	case ReportPresence:
 		return decidePresence(s, now, c)
 	case SetNotice:

@@ -83,6 +83,11 @@ func decideStart(s *State, now time.Time, c StartServing) Outcome {
 }
 
 func decideFinish(s *State, now time.Time, c Finish) Outcome {
+	if c.Case != nil {
+		if err := checkCase(s, c.Case); err != nil {
+			return Outcome{Err: err}
+		}
+	}
 	ct, err := counterFor(s, c.Counter)
 	if err != nil {
 		return Outcome{Err: err}
@@ -91,7 +96,11 @@ func decideFinish(s *State, now time.Time, c Finish) Outcome {
 	if t == nil {
 		return refuse(InvalidState, "没有正在办理的号 nothing being served at counter %s", c.Counter)
 	}
-	return Outcome{Events: []Event{finishEvent(t, ct, now)}, Result: ticketNow(t.ID)}
+	e := finishEvent(t, ct, now)
+	if err := withCase(s, &e, c.Case, now); err != nil {
+		return Outcome{Err: err}
+	}
+	return Outcome{Events: []Event{e}, Result: ticketNow(t.ID)}
 }
 
 func decideNoShow(s *State, now time.Time, c MarkNoShow) Outcome {

@@ -38,17 +38,20 @@ func decideTake(s *State, now time.Time, c TakeTicket) Outcome {
 	if svc == nil {
 		return refuse(UnknownService, "没有此业务 unknown service %q", c.Service)
 	}
-	if !s.Spec.OpenAt(now) {
-		return refuse(ServiceClosed, "当前不在办理时间 %s is closed now", c.Service)
-	}
 	var booking *Booking
 	if c.Channel == Appointment {
-		b := s.Appointments[c.AppointmentCode]
-		if b == nil || b.Day != s.Day || b.Service != c.Service || b.Used {
-			return refuse(UnknownAppointment, "预约码无效 appointment %q is not booked for %s today or was used", c.AppointmentCode, c.Service)
+		// CONTRACT §5: a booked code checks in from 30 min before its slot
+		// until its end, on its date, once; the booking was checked against
+		// the day's opening when it was made, so hours are not asked again.
+		b, err := checkIn(s, now, c.Service, c.AppointmentCode)
+		if err != nil {
+			return Outcome{Err: err}
 		}
 		booking = b
-	} else if svc.DailyQuota > 0 && s.NextN[c.Service] >= svc.DailyQuota {
+	} else if !s.Spec.OpenFor(now, c.Service, c.Channel) {
+		return refuse(ServiceClosed, "当前不在办理时间 %s is closed now", c.Service)
+	}
+	if c.Channel != Appointment && svc.DailyQuota > 0 && s.NextN[c.Service] >= svc.DailyQuota {
 		return refuse(QuotaExhausted, "今日号源已满 daily quota of %s (%d) is exhausted", c.Service, svc.DailyQuota)
 	}
 	if c.IDHash != "" {
@@ -104,31 +107,6 @@ func decideCancel(s *State, now time.Time, c Cancel) Outcome {
 	}
 	return Outcome{Events: []Event{{Kind: EvTicketCancelled, At: now, TicketID: t.ID, Ticket: t.Number,
 		Service: t.Service, Reason: c.Reason}}, Result: ticketNow(t.ID)}
-}
-
-func decideBook(s *State, now time.Time, c BookAppointment) Outcome {
-	if c.Code == "" {
-		return refuse(BadRequest, "缺少预约码 code is required")
-	}
-	if err := checkText("code", c.Code, maxCode); err != nil {
-		return Outcome{Err: err}
-	}
-	if s.Spec.Services[c.Service] == nil {
-		return refuse(UnknownService, "没有此业务 unknown service %q", c.Service)
-	}
-	if c.Slot.IsZero() {
-		return refuse(BadRequest, "缺少预约时段 slot is required")
-	}
-	day := s.Spec.BusinessDay(c.Slot)
-	if day < s.Day {
-		return refuse(BadRequest, "预约时段已过 slot %s is in the past", day)
-	}
-	if s.Appointments[c.Code] != nil {
-		return refuse(InvalidState, "预约码已存在 appointment %q is already booked", c.Code)
-	}
-	slot := c.Slot.In(s.Spec.Location)
-	return Outcome{Events: []Event{{Kind: EvAppointmentBooked, At: now, Appointment: c.Code, Service: c.Service,
-		Day: day, Slot: &slot}}, Result: func(*State) any { return &BookingResult{Code: c.Code, Service: c.Service, Slot: slot} }}
 }
 
 func decidePresence(s *State, now time.Time, c ReportPresence) Outcome {

@@ -29,6 +29,9 @@ const (
 	EvDeviceOnline      Kind = "device.online"
 	EvDeviceOffline     Kind = "device.offline"
 	EvNoticeSet         Kind = "notice.set"
+
+	EvAppointmentCancelled Kind = "appointment.cancelled"
+	EvAppointmentMissed    Kind = "appointment.missed" // never checked in by its slot's end (预约爽约)
 )
 
 // Event is one fact the hall journals, replays and shows. Fields a kind does
@@ -36,7 +39,7 @@ const (
 type Event struct {
 	Seq  int64     `json:"-"` // set by the journal; the websocket carries it outside
 	Kind Kind      `json:"kind"`
-	At   time.Time `json:"at"`
+	At   time.Time `json:"at,omitzero"` // omitted only by a restricted event (Public)
 
 	Day           string `json:"day,omitempty"`
 	TicketID      string `json:"ticket_id,omitempty"`
@@ -83,10 +86,36 @@ type Event struct {
 	PrevFW       string         `json:"prev_fw,omitempty"`
 	Params       *RolloutParams `json:"params,omitempty"`
 	Devices      []string       `json:"devices,omitempty"`
+	// Appointments (CONTRACT §5): the booked slot; old journals carry only Slot (its start).
+	SlotStart *time.Time `json:"slot_start,omitempty"`
+	SlotEnd   *time.Time `json:"slot_end,omitempty"`
+	// Case kinds at serve.finish (CONTRACT §2, 1.1), on ticket.finished.
+	CaseKind     string `json:"case_kind,omitempty"`
+	CaseNo       string `json:"case_no,omitempty"`
+	PromisedDate string `json:"promised_date,omitempty"` // YYYY-MM-DD, for a promised case
+	LeadCounter  string `json:"lead_counter,omitempty"`  // the leading counter of a joint case
+	FiledUpward  bool   `json:"filed_upward,omitempty"`  // a referred case, filed to the upper level
 }
 
-// Public is the event as screens see it: without the citizen's id hash.
+// KindRestricted is what the public stream shows of a restricted event (CONTRACT §3).
+const KindRestricted Kind = "restricted"
+
+// Restricted reports whether the public stream shows e only as
+// {"kind":"restricted"}: bookings carry codes a citizen checks in with.
+func (e Event) Restricted() bool {
+	switch e.Kind {
+	case EvAppointmentBooked, EvAppointmentCancelled, EvAppointmentMissed:
+		return true
+	}
+	return false
+}
+
+// Public is the event as screens see it: without the citizen's id hash, and
+// restricted events reduced to their kind.
 func (e Event) Public() Event {
+	if e.Restricted() {
+		return Event{Seq: e.Seq, Kind: KindRestricted}
+	}
 	e.IDHash = ""
 	return e
 }

@@ -61,8 +61,9 @@ func genCommand(t *rapid.T, sp *Spec, h *harness) Command {
 		return ResumeHeld{Counter: counter}
 	default:
 		if rapid.Bool().Draw(t, "book") {
+			start := h.now.Add(time.Duration(rapid.IntRange(-60, 60).Draw(t, "slot")) * time.Minute).In(h.s.Spec.Location)
 			return BookAppointment{Code: rapid.SampledFrom([]string{"AP1", "AP2"}).Draw(t, "bcode"), Service: service,
-				Slot: h.now.Add(time.Duration(rapid.IntRange(-60, 60).Draw(t, "slot")) * time.Minute)}
+				Date: start.Format("2006-01-02"), Start: start.Format("15:04"), End: start.Add(30 * time.Minute).Format("15:04")}
 		}
 		return SubmitRating{Counter: counter, Level: rapid.IntRange(0, 6).Draw(t, "level")}
 	}

@@ -15,6 +15,11 @@ type TicketResult struct {
 	EstWaitS     *int      `json:"est_wait_s,omitempty"`
 	WaitedS      *int      `json:"waited_s,omitempty"`
 	Recalls      *int      `json:"recalls,omitempty"`
+	// The case recorded at serve.finish (CONTRACT §2 case, 1.1).
+	CaseKind     string `json:"case_kind,omitempty"`
+	CaseNo       string `json:"case_no,omitempty"`
+	PromisedDate string `json:"promised_date,omitempty"`
+	LeadCounter  string `json:"lead_counter,omitempty"`
 }
 
 // CounterResult is a counter as a reply describes it.
@@ -40,11 +45,17 @@ type RatingResult struct {
 	At        time.Time      `json:"at"`
 }
 
-// BookingResult is a booked appointment.
+// BookingResult is a booked appointment (CONTRACT §5).
 type BookingResult struct {
-	Code    string    `json:"code"`
-	Service string    `json:"service"`
-	Slot    time.Time `json:"slot"`
+	Code         string    `json:"code"`
+	Service      string    `json:"service"`
+	Date         string    `json:"date"`
+	Start        string    `json:"start"`
+	End          string    `json:"end"`
+	CheckInFrom  time.Time `json:"check_in_from"`
+	CheckInUntil time.Time `json:"check_in_until"`
+	Status       string    `json:"status"` // booked | checked_in | cancelled | missed
+	TicketID     string    `json:"ticket_id,omitempty"`
 }
 
 // LevelNames are the national five rating levels (DOMAIN 好差评), 5 best.
@@ -75,5 +86,6 @@ func strp(s string) *string {
 // ticketResult describes t as it will be after the outcome's events.
 func ticketResult(t *Ticket, status Status, counter string) *TicketResult {
 	return &TicketResult{TicketID: t.ID, Number: t.Number, Service: t.Service, Status: status,
-		Channel: t.Channel, IssuedAt: t.IssuedAt, Counter: counter}
+		Channel: t.Channel, IssuedAt: t.IssuedAt, Counter: counter,
+		CaseKind: t.CaseKind, CaseNo: t.CaseNo, PromisedDate: t.PromisedDate, LeadCounter: t.LeadCounter}
 }

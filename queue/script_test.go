@@ -44,6 +44,8 @@ type harness struct {
 	now time.Time
 	seq int64
 	log []Event
+	// messages makes error lines carry the refusal's message (script line "messages").
+	messages bool
 }
 
 func newHarness() *harness {
@@ -183,8 +185,12 @@ func (h *harness) run(t *testing.T, line string) []string {
 		cmd = CallNumber{Counter: arg(0), Number: arg(1)}
 	case "start":
 		cmd = StartServing{Counter: arg(0)}
-	case "finish":
-		cmd = Finish{Counter: arg(0)}
+	case "finish": // finish COUNTER [case=KIND] [no=CASE_NO] [lead=COUNTER]
+		f := Finish{Counter: arg(0)}
+		if k, ok := kv["case"]; ok {
+			f.Case = &CaseInfo{Kind: k, No: kv["no"], LeadCounter: kv["lead"]}
+		}
+		cmd = f
 	case "noshow":
 		cmd = MarkNoShow{Counter: arg(0)}
 	case "transfer":
@@ -200,10 +206,27 @@ func (h *harness) run(t *testing.T, line string) []string {
 	case "rate":
 		lvl, _ := strconv.Atoi(arg(1))
 		cmd = SubmitRating{Counter: arg(0), Level: lvl, TicketID: kv["ticket"]}
-	case "book":
-		c, _ := ParseClock(arg(2))
-		y, m, d := h.now.Date()
-		cmd = BookAppointment{Code: arg(0), Service: arg(1), Slot: time.Date(y, m, d, 0, 0, 0, 0, h.s.Spec.Location).Add(c)}
+	case "book": // book CODE SERVICE START [END] [date=YYYY-MM-DD]; END defaults to START+30m
+		date := kv["date"]
+		if date == "" {
+			date = h.now.Format("2006-01-02")
+		}
+		end := arg(3)
+		if end == "" {
+			c, _ := ParseClock(arg(2))
+			end = fmt.Sprintf("%02d:%02d", int((c+30*time.Minute)/time.Hour), int((c+30*time.Minute)%time.Hour/time.Minute))
+		}
+		cmd = BookAppointment{Code: arg(0), Service: arg(1), Date: date, Start: arg(2), End: end}
+	case "unbook":
+		cmd = CancelAppointment{Code: arg(0)}
+	case "tick": // the runtime's tick: no-shows of appointments, then the day's rollover
+		evs := h.apply(MissedAppointments(h.s, h.now))
+		evs = append(evs, h.apply(Rollover(h.s, h.now))...)
+		var out []string
+		for _, e := range evs {
+			out = append(out, describe(e))
+		}
+		return append(out, "ok")
 	case "waiting":
 		var out []string
 		for _, tk := range WaitingFor(h.s, arg(0), h.now) {
@@ -211,6 +234,9 @@ func (h *harness) run(t *testing.T, line string) []string {
 		}
 		return []string{"waiting " + strings.Join(out, " ")}
 	default:
+		if out, ok := h.runSetup(t, f[0], pos, kv); ok {
+			return out
+		}
 		t.Fatalf("unknown script command %q", f[0])
 	}
 	evs, res, qe := h.do(cmd)
@@ -218,7 +244,9 @@ func (h *harness) run(t *testing.T, line string) []string {
 	for _, e := range evs {
 		out = append(out, describe(e))
 	}
-	if qe != nil {
+	if qe != nil && h.messages {
+		out = append(out, "error "+string(qe.Code)+": "+qe.Message)
+	} else if qe != nil {
 		out = append(out, "error "+string(qe.Code))
 	} else if res != nil {
 		raw, _ := json.Marshal(res)
@@ -249,6 +277,14 @@ func describe(e Event) string {
 	add("reason", e.Reason)
 	add("day", e.Day)
 	add("to_counter", e.ToCounter)
+	add("code", e.Appointment)
+	add("case", e.CaseKind)
+	add("case_no", e.CaseNo)
+	add("promised", e.PromisedDate)
+	add("lead", e.LeadCounter)
+	if e.FiledUpward {
+		add("filed_upward", "true")
+	}
 	if e.Level != 0 {
 		add("level", strconv.Itoa(e.Level))
 	}

@@ -35,6 +35,10 @@ type Spec struct {
 	Supervision Supervision
 	Staff       map[string]*StaffSpec
 	StaffOrder  []string
+
+	// Appointments and opening outside hours (spec_appointments.go).
+	Appointments AppointmentSpec
+	ExtraHours   []ExtraHours // 先时/延时, holiday appointment sessions, fast lanes
 }
 
 // ServiceSpec is one service (业务) of the hall.
@@ -48,6 +52,8 @@ type ServiceSpec struct {
 	// PromiseDays is the working days promised for a 承诺件 (CONTRACT §2 serve.finish).
 	PromiseDays int
 	Info        *ServiceInfo // 六公开; nil when not configured
+	// AppointmentCapacity is the bookings per slot; 0 = Spec.Appointments.Capacity.
+	AppointmentCapacity int
 }
 
 // CounterSpec is one counter (窗口) and the services it serves.

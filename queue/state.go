@@ -84,6 +84,11 @@ type Ticket struct {
 	Recalls       int       `json:"recalls,omitempty"`
 	Rated         bool      `json:"rated,omitempty"`
 	Transfers     int       `json:"transfers,omitempty"`
+	// The case recorded at serve.finish (CONTRACT §2 case, 1.1).
+	CaseKind     string `json:"case_kind,omitempty"`
+	CaseNo       string `json:"case_no,omitempty"`
+	PromisedDate string `json:"promised_date,omitempty"`
+	LeadCounter  string `json:"lead_counter,omitempty"`
 }
 
 // Counter is a counter's live state.
@@ -99,13 +104,17 @@ type Counter struct {
 	OpenedAt     time.Time `json:"opened_at,omitempty"`
 }
 
-// Booking is an appointment (预约) booked for a day and service.
+// Booking is an appointment (预约) booked for a day, service and slot.
 type Booking struct {
-	Code    string    `json:"code"`
-	Service string    `json:"service"`
-	Day     string    `json:"day"`
-	Slot    time.Time `json:"slot"`
-	Used    bool      `json:"used,omitempty"`
+	Code      string    `json:"code"`
+	Service   string    `json:"service"`
+	Day       string    `json:"day"`
+	Slot      time.Time `json:"slot"`          // the slot's start
+	End       time.Time `json:"end,omitempty"` // the slot's end; zero in old snapshots (EndAt)
+	Used      bool      `json:"used,omitempty"`
+	TicketID  string    `json:"ticket_id,omitempty"` // the ticket it was checked in for
+	Cancelled bool      `json:"cancelled,omitempty"`
+	Missed    bool      `json:"missed,omitempty"` // never checked in by its end
 }
 
 // RecentCall is one call shown on hall screens.

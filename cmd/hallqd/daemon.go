@@ -144,6 +144,9 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.decorateAPI(&apiCfg)
+	if err := m.wireAppointments(&apiCfg); err != nil {
+		return err
+	}
 	httpapi.New(apiCfg, m.Mux)
 	m.mountDisplay(m.Mux)
 	m.http = &http.Server{Handler: m.Mux, ReadHeaderTimeout: 10 * time.Second}

@@ -46,5 +46,7 @@ func Pages() []Page {
 		{Pattern: "GET /t/{ticket}", File: "pages/ticket.html"},
 		{Pattern: "GET /supervisor", File: "pages/supervisor.html"},
 		{Pattern: "GET /fleet", File: "pages/fleet.html"},
+		{Pattern: "GET /screen/guide", File: "pages/guide-screen.html"},
+		{Pattern: "GET /case", File: "pages/case.html"},
 	}
 }

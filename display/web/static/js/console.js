@@ -12,6 +12,7 @@
 import { addStrings, t, pick, lang, initToggle, onLangChange, errorText } from './i18n.js';
 import { api, getHall, hallPath, el, setText, tid, uuid, ApiError } from './api.js';
 import { openHallStream, bindConnIndicator, serviceName, counterName } from './hallstream.js';
+import { caseArgs, caseFinished } from './console-case.js';
 
 addStrings({
   'cc.app': { zh: '窗口工作台', en: 'Counter console' },
@@ -491,8 +492,9 @@ async function runOp(op, args) {
     btn.classList.add('busy');
   }
   try {
-    const res = await post(hallPath(hall.id, `/counters/${encodeURIComponent(counter)}/ops/${op}`), args || {});
+    const res = await post(hallPath(hall.id, `/counters/${encodeURIComponent(counter)}/ops/${op}`), caseArgs(op, args || {}));
     applyResult(op, res);
+    caseFinished(op, res);
   } catch (e) {
     if (!handleAuthError(e)) {
       showError(e);

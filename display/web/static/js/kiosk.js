@@ -241,7 +241,7 @@ function onKey(k) {
     code = '';
   } else if (k === 'back') {
     code = code.slice(0, -1);
-  } else if (/^[0-9]$/.test(k) && code.length < CODE_MAX) {
+  } else if (/^[0-9A-Z]$/.test(k) && code.length < CODE_MAX) { // letters: kiosk-guide.js adds their keys
     code += k;
   }
   renderCode();
@@ -395,8 +395,8 @@ async function main() {
   });
   document.addEventListener('keydown', (e) => {
     if (document.body.dataset.view === 'keypad') {
-      if (/^[0-9]$/.test(e.key)) {
-        onKey(e.key);
+      if (/^[0-9A-Za-z]$/.test(e.key)) {
+        onKey(e.key.toUpperCase());
       } else if (e.key === 'Backspace') {
         onKey('back');
       } else if (e.key === 'Enter' && !ui.next.disabled) {

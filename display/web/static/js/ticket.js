@@ -7,6 +7,7 @@
 import { addStrings, t, pick, lang, initToggle, onLangChange, fmtWait, errorText } from './i18n.js';
 import { api, getHall, hallPath, fmtTimeOf, setText, pathParam } from './api.js';
 import { openHallStream, bindConnIndicator, serviceName, counterName } from './hallstream.js';
+import { renderCase } from './ticket-case.js';
 
 addStrings({
   'tp.your.number': { zh: '您的号码', en: 'Your number' },
@@ -92,6 +93,7 @@ function render() {
   setText(ui.note, note);
   setText(ui.issued, fmtTimeOf(ticket.issued_at, tz, true) || '-');
   setText(ui.called, fmtTimeOf(ticket.called_at, tz, true) || '-');
+  renderCase(ticket);
   document.title = `${ticket.number} · ${lang() === 'zh' ? '我的排队号' : 'My ticket'}`;
 }
 
