@@ -157,9 +157,12 @@ func Apply(s *State, e *Event) {
 		s.Devices[e.Device] = &DevicePresence{Online: e.Kind == EvDeviceOnline, Since: e.At, FW: e.FW, ConfigVersion: e.ConfigVersion}
 	case EvNoticeSet:
 		s.Notice = *e.Text
+	case EvAlertRaised, EvAlertUpdated, EvAlertCleared:
+		s.applyAlert(e)
 	}
 	if e.Counter != "" && s.Counters[e.Counter] != nil {
 		e.CounterStatus = s.CounterStatus(e.Counter)
+		s.Counters[e.Counter].markStatus(e.CounterStatus, e.At)
 	}
 	if e.Service != "" && e.Kind != EvAppointmentBooked {
 		e.Waiting = intp(s.WaitingCount(e.Service))
@@ -170,5 +173,12 @@ func Apply(s *State, e *Event) {
 func (s *State) closeTicket(t *Ticket) {
 	if t.IDHash != "" && s.OpenIDs[t.Service+"|"+t.IDHash] == t.ID {
 		delete(s.OpenIDs, t.Service+"|"+t.IDHash)
+	}
+}
+
+// markStatus notes when the counter's shown status changed.
+func (c *Counter) markStatus(status string, at time.Time) {
+	if c.Shown != status {
+		c.Shown, c.StatusSince = status, at
 	}
 }

@@ -32,6 +32,11 @@ func (s *State) Clone() *State {
 		dc := *d
 		c.Devices[id] = &dc
 	}
+	c.Alerts = make(map[string]*Alert, len(s.Alerts))
+	for id, a := range s.Alerts {
+		ac := *a
+		c.Alerts[id] = &ac
+	}
 	return &c
 }
 

@@ -29,14 +29,21 @@ const (
 	EvDeviceOnline      Kind = "device.online"
 	EvDeviceOffline     Kind = "device.offline"
 	EvNoticeSet         Kind = "notice.set"
+	EvAlertRaised       Kind = "alert.raised"  // CONTRACT §3 alerts; carries the whole alert
+	EvAlertUpdated      Kind = "alert.updated" // its level changed
+	EvAlertCleared      Kind = "alert.cleared"
 )
+
+// EvRestricted is the kind a restricted event shows on the public stream
+// (CONTRACT §3: the public stream never carries alerts).
+const EvRestricted Kind = "restricted"
 
 // Event is one fact the hall journals, replays and shows. Fields a kind does
 // not use stay empty.
 type Event struct {
 	Seq  int64     `json:"-"` // set by the journal; the websocket carries it outside
 	Kind Kind      `json:"kind"`
-	At   time.Time `json:"at"`
+	At   time.Time `json:"at,omitzero"`
 
 	Day           string `json:"day,omitempty"`
 	TicketID      string `json:"ticket_id,omitempty"`
@@ -69,12 +76,28 @@ type Event struct {
 	FW            string `json:"fw,omitempty"`
 	ConfigVersion int    `json:"config_version,omitempty"`
 	Text          *Name  `json:"text,omitempty"`
+
+	Alert *Alert `json:"alert,omitempty"` // alert.raised/updated/cleared: the whole alert
 }
 
-// Public is the event as screens see it: without the citizen's id hash.
+// Public is the event as screens see it: without the citizen's id hash, and
+// a restricted event as only {"kind":"restricted"} (CONTRACT §3).
 func (e Event) Public() Event {
+	if e.Restricted() {
+		return Event{Seq: e.Seq, Kind: EvRestricted}
+	}
 	e.IDHash = ""
 	return e
+}
+
+// Restricted reports whether the public stream may not show the event in
+// detail (alerts; cases and complaints join this switch).
+func (e Event) Restricted() bool {
+	switch e.Kind {
+	case EvAlertRaised, EvAlertUpdated, EvAlertCleared:
+		return true
+	}
+	return false
 }
 
 func intp(v int) *int { return &v }

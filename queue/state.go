@@ -59,6 +59,11 @@ type State struct {
 	RecentCalls  []RecentCall               `json:"recent_calls"`
 	Devices      map[string]*DevicePresence `json:"devices"`
 	Notice       Name                       `json:"notice"`
+
+	// Alerts are the standing alerts by id (CONTRACT §3); AlertN is the
+	// number of the last alert raised (ids are al-N). Kept across days.
+	Alerts map[string]*Alert `json:"alerts,omitempty"`
+	AlertN int64             `json:"alert_n,omitempty"`
 }
 
 // Ticket is one ticket of the current business day.
@@ -96,6 +101,10 @@ type Counter struct {
 	Held         string    `json:"held,omitempty"`
 	LastFinished string    `json:"last_finished,omitempty"`
 	OpenedAt     time.Time `json:"opened_at,omitempty"`
+	// Shown is the status screens last showed and StatusSince when it
+	// began; the alert rules measure idle and pause time from it.
+	Shown       string    `json:"shown,omitempty"`
+	StatusSince time.Time `json:"status_since,omitempty"`
 }
 
 // Booking is an appointment (预约) booked for a day and service.
@@ -137,6 +146,7 @@ func NewState(sp *Spec) *State {
 	s.Appointments = map[string]*Booking{}
 	s.AvgService = map[string]float64{}
 	s.Notice = sp.Notice
+	s.Alerts = map[string]*Alert{}
 	return s
 }
 
