@@ -30,6 +30,11 @@ type Config struct {
 	SnapshotEvery int64    // events between snapshots; 0 = 10,000
 	MaxBatch      int      // commands per group commit; 0 = 1,024
 	IdemRetention time.Duration
+	// AlertRules are the alert rules run after each batch and on the 1 s
+	// tick (CONTRACT §3); nil = queue.AlertRules(). NoAlerts turns the
+	// engine off (for benchmarks that compare against it).
+	AlertRules []queue.AlertRule
+	NoAlerts   bool
 }
 
 // Request is one command from one source (a device or an HTTP principal).
@@ -117,6 +122,9 @@ func Open(cfg Config) (*Hall, error) {
 	if cfg.IdemRetention == 0 {
 		cfg.IdemRetention = 48 * time.Hour
 	}
+	if cfg.AlertRules == nil {
+		cfg.AlertRules = queue.AlertRules()
+	}
 	h := &Hall{cfg: cfg, spec: cfg.Spec, journal: cfg.Journal, clock: cfg.Clock, log: cfg.Log, m: cfg.Metrics,
 		in: make(chan *request, cfg.MaxBatch), quit: make(chan struct{}), done: make(chan struct{})}
 	start := time.Now()
@@ -126,7 +134,7 @@ func Open(cfg Config) (*Hall, error) {
 	h.log.Info().Int64("seq", h.state.Seq).Int("tickets", len(h.state.Tickets)).Int("idempotency_records", len(h.idem)).
 		Dur("took", time.Since(start)).Msg("hall state recovered 状态已恢复")
 	h.ok.Store(true)
-	h.view.Store(queue.NewView(h.state))
+	h.view.Store(h.newView())
 	go h.run()
 	return h, nil
 }
@@ -335,6 +343,9 @@ func (h *Hall) process(batch []*request) {
 			recs = append(recs, store.Request{Source: r.Source, ReqID: r.ReqID, At: now, Seq: h.state.Seq, Response: body})
 		}
 	}
+	if !h.cfg.NoAlerts { // CONTRACT §3: raised, raised to red or cleared within 2 s
+		apply(queue.EvaluateAlerts(h.state, now, h.cfg.AlertRules))
+	}
 	if len(evs) > 0 || len(recs) > 0 {
 		start := time.Now()
 		err := h.journal.Append(evs, recs)
@@ -349,7 +360,7 @@ func (h *Hall) process(batch []*request) {
 		h.ok.Store(true)
 	}
 	if len(evs) > 0 {
-		v := queue.NewView(h.state)
+		v := h.newView()
 		h.view.Store(v)
 		h.observe(evs, v)
 		h.subMu.Lock()
@@ -369,6 +380,14 @@ func (h *Hall) process(batch []*request) {
 	if h.state.Seq-h.lastSnap >= h.cfg.SnapshotEvery {
 		h.snapshot(false)
 	}
+}
+
+// newView is the view of the current state with its standing alerts, which
+// only the supervisor stream shows.
+func (h *Hall) newView() *queue.View {
+	v := queue.NewView(h.state)
+	v.Alerts = h.state.AlertList()
+	return v
 }
 
 // prune forgets idempotency records past their retention, hourly. Devices

@@ -12,6 +12,9 @@ type View struct {
 	Counters    []CounterView `json:"counters"`
 	RecentCalls []RecentCall  `json:"recent_calls"`
 	Devices     []DeviceView  `json:"devices"`
+	// Alerts are the standing alerts; only the supervisor view shows them
+	// (CONTRACT §3), never the public snapshot.
+	Alerts []Alert `json:"-"`
 }
 
 // HallView names the hall.
