@@ -74,6 +74,8 @@ func New(cfg Config, mux *http.ServeMux) *Server {
 	mux.HandleFunc("GET "+hallPath+"/counters/{counter}/waiting", s.inHall(s.waiting))
 	mux.HandleFunc("POST "+hallPath+"/appointments", s.inHall(s.book))
 	mux.HandleFunc("POST "+hallPath+"/notice", s.inHall(s.notice))
+	mux.HandleFunc("GET "+hallPath+"/alerts", s.inHall(s.alerts))
+	mux.HandleFunc("GET "+hallPath+"/staffing", s.inHall(s.staffing))
 	return s
 }
 
