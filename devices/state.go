@@ -78,11 +78,13 @@ type publisher struct {
 	seq      int64 // the seq of the last view published
 	counters map[string]counterKey
 	services map[string]int
+	alerts   map[string]bool // alert ids retained on alerts/{id}
 }
 
 func newPublisher(topics Topics, send func(string, []byte, bool) error, cmds *commands, config func(), log zerolog.Logger) *publisher {
 	return &publisher{topics: topics, send: send, cmds: cmds, config: config, log: log,
-		wake: make(chan struct{}, 1), counters: map[string]counterKey{}, services: map[string]int{}}
+		wake: make(chan struct{}, 1), counters: map[string]counterKey{}, services: map[string]int{},
+		alerts: map[string]bool{}}
 }
 
 // batch is the hall subscriber: it only queues (never block the writer).
@@ -171,6 +173,9 @@ func (p *publisher) state(v *queue.View, all bool) {
 		}
 		p.services[s.ID] = s.Waiting
 	}
+	if all {
+		p.allAlerts(v)
+	}
 	if failed {
 		p.log.Debug().Msg("retained state not fully published; published again on reconnect")
 	}
@@ -189,5 +194,7 @@ func (p *publisher) event(e *queue.Event) {
 		p.cmds.finished(e.TicketID, e.Ticket, e.Counter, e.StaffID, e.At)
 	case queue.EvRatingSubmitted:
 		p.cmds.rated(e.Counter, e.TicketID)
+	case queue.EvAlertRaised, queue.EvAlertUpdated, queue.EvAlertCleared:
+		p.alertEvent(e)
 	}
 }
