@@ -387,6 +387,13 @@ func (h *Hall) process(batch []*request) {
 func (h *Hall) newView() *queue.View {
 	v := queue.NewView(h.state)
 	v.Alerts = h.state.AlertList()
+	v.Today = h.state.Today
+	v.CounterSince = make(map[string]time.Time, len(h.state.Counters))
+	for id, c := range h.state.Counters {
+		if !c.StatusSince.IsZero() {
+			v.CounterSince[id] = c.StatusSince
+		}
+	}
 	return v
 }
 

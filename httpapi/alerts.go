@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/hallq/hallq/hall"
 	"github.com/hallq/hallq/queue"
 	"github.com/hallq/hallq/staff"
 	"github.com/hallq/hallq/staffing"
@@ -42,10 +43,12 @@ func (s *Server) staffing(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var adv []staffing.Advice
+	var today queue.DayStats
 	now := time.Now()
-	if err := s.h.Query(r.Context(), func(st *queue.State) { adv = staffing.FromState(st, now) }); err != nil {
+	if err := s.h.Query(r.Context(), func(st *queue.State) { adv, today = staffing.FromState(st, now), st.Today }); err != nil {
 		writeErr(w, queue.Errorf(queue.Unavailable, "暂时无法计算 cannot read the hall now: %v", err))
 		return
 	}
-	writeOK(w, map[string]any{"at": now.In(s.h.Spec().Location).Format(time.RFC3339), "goal": staffing.Goal, "services": adv})
+	writeOK(w, map[string]any{"at": now.In(s.h.Spec().Location).Format(time.RFC3339), "goal": staffing.Goal, "services": adv,
+		"today": hall.TodayOf(today)})
 }

@@ -292,3 +292,33 @@ func alertIDs(s *State) string {
 	sort.Strings(ids)
 	return strings.Join(ids, ",")
 }
+
+// TestDayStats: the day's service level counts first calls only, within the
+// service target; satisfaction counts levels 5, 4 and 3 as 好评.
+func TestDayStats(t *testing.T) {
+	h := newAlertHarness()
+	h.do(OpenCounter{Counter: "3"})
+	h.do(TakeTicket{Service: "tax"})
+	h.do(TakeTicket{Service: "tax"})
+	h.do(CallNext{Counter: "3"}) // waited 0 s: within the 3 s target
+	h.do(Finish{Counter: "3"})
+	h.do(SubmitRating{Counter: "3", Level: 5})
+	h.now = h.now.Add(10 * time.Second)
+	h.do(CallNext{Counter: "3"}) // waited 10 s: over it
+	h.do(MarkNoShow{Counter: "3"})
+	h.do(Reinstate{TicketID: h.s.Counters["3"].LastFinished}) // not a ticket of this call
+	tk := h.s.TicketByNumber("C002")
+	h.do(Reinstate{TicketID: tk.ID})
+	h.do(CallNext{Counter: "3"}) // a second call of C002: not counted again
+	h.do(Finish{Counter: "3"})
+	h.do(SubmitRating{Counter: "3", Level: 2})
+	d := h.s.Today
+	if d.Called != 2 || d.WithinTarget != 1 || d.Rated() != 2 || *d.GoodRate() != 0.5 || *d.ServiceLevel() != 0.5 {
+		t.Fatalf("today = %+v", d)
+	}
+	h.now = h.now.Add(24 * time.Hour)
+	h.do(TakeTicket{Service: "tax"})
+	if d := h.s.Today; d.Called != 0 || d.Rated() != 0 || d.ServiceLevel() != nil || d.GoodRate() != nil {
+		t.Fatalf("today after rollover = %+v", d)
+	}
+}

@@ -12,6 +12,7 @@ func Apply(s *State, e *Event) {
 	if e.Seq > s.Seq {
 		s.Seq = e.Seq
 	}
+	s.countDay(e)
 	t := s.Tickets[e.TicketID]
 	c := s.Counters[e.Counter]
 	switch e.Kind {

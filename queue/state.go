@@ -64,6 +64,7 @@ type State struct {
 	// number of the last alert raised (ids are al-N). Kept across days.
 	Alerts map[string]*Alert `json:"alerts,omitempty"`
 	AlertN int64             `json:"alert_n,omitempty"`
+	Today  DayStats          `json:"today"` // the day's service level and ratings so far
 }
 
 // Ticket is one ticket of the current business day.

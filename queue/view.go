@@ -15,6 +15,10 @@ type View struct {
 	// Alerts are the standing alerts; only the supervisor view shows them
 	// (CONTRACT §3), never the public snapshot.
 	Alerts []Alert `json:"-"`
+	// CounterSince is when each counter's shown status began, and Today the
+	// day's figures so far; the supervisor view shows them.
+	CounterSince map[string]time.Time `json:"-"`
+	Today        DayStats             `json:"-"`
 }
 
 // HallView names the hall.
