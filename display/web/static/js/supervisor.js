@@ -34,6 +34,7 @@ addStrings({
   'sv.staffing': { zh: '高峰应急 · 调度建议', en: 'Peak staffing advice' },
   'sv.staffing.ok': { zh: '各业务窗口充足', en: 'Enough counters open for every service' },
   'sv.staffing.who': { zh: '可调配：{who}', en: 'Could serve: {who}' },
+  'sv.staffing.more': { zh: '等 {n} 人', en: 'and {n} more' },
   'sv.staffing.nobody': { zh: '无空闲可调配人员', en: 'No idle staff who may serve it' },
   'sv.staffing.detail': { zh: '每小时到达 {a} 人 · 平均办理 {m} · 目标等候 {w} · 已开 {o} / 需 {n}', en: '{a}/h arriving · {m} per visit · target {w} · {o} open / {n} needed' },
   'sv.col.counter': { zh: '窗口', en: 'Counter' },
@@ -433,11 +434,17 @@ function renderStaffing() {
     ui.staffing.append(el('li', { class: 'sv-adv' + (a.feasible ? '' : ' short'), testid: `staffing-${tid(a.service)}`, 'data-more': String(a.more) },
       el('b', { class: 'txt', testid: `staffing-${tid(a.service)}-text`, text: pick(a.text) }),
       el('span', { class: 'det', text: t('sv.staffing.detail', { a: a.arrivals_per_hour, m: fmtWait(a.service_mean_s), w: fmtWait(a.target_wait_s), o: a.counters_open, n: a.counters_needed }) }),
-      el('span', { class: 'who', testid: `staffing-${tid(a.service)}-staff`, text: who.length ? t('sv.staffing.who', { who: who.join('；') }) : t('sv.staffing.nobody') })));
+      el('span', { class: 'who', testid: `staffing-${tid(a.service)}-staff`, text: who.length ? t('sv.staffing.who', { who: shortList(who) }) : t('sv.staffing.nobody') })));
   }
   if (need.length === 0) {
     ui.staffing.append(el('li', { class: 'sv-none', testid: 'staffing-ok', text: t('sv.staffing.ok') }));
   }
+}
+
+// shortList names at most four and counts the rest.
+function shortList(names) {
+  const shown = names.slice(0, 4).join('；');
+  return names.length > 4 ? `${shown} ${t('sv.staffing.more', { n: names.length - 4 })}` : shown;
 }
 
 async function loadStaffing() {
@@ -455,8 +462,14 @@ async function loadStaffing() {
       renderKpis();
     }
   } catch (e) {
-    if (e && e.status === 401) {
-      location.reload();            // the session ended: back to the login
+    if (e && e.status === 401) {   // the session ended: back to the public view
+      me = null;
+      sv.view = 'public';
+      document.body.dataset.view = sv.view;
+      clearInterval(staffingTimer);
+      setText(ui.user, '');
+      setupLogin();
+      connect();
     }
   }
 }
@@ -515,8 +528,13 @@ async function whoAmI() {
   return null;
 }
 
+let loginReady = false;
 function setupLogin() {
   ui.loginOpen.hidden = false;
+  if (loginReady) {
+    return;
+  }
+  loginReady = true;
   ui.loginOpen.addEventListener('click', () => {
     ui.login.hidden = !ui.login.hidden;
     if (!ui.login.hidden) {
@@ -533,56 +551,62 @@ function setupLogin() {
         setText(ui.loginErr, t('sv.login.role'));
         return;
       }
-      location.reload();
+      ui.login.hidden = true;
+      ui.loginOpen.hidden = true;
+      becomeSupervisor(r.user);
     } catch (err) {
       setText(ui.loginErr, err && err.status === 401 ? t('sv.login.bad') : String(err && err.message || err));
     }
   });
 }
 
-async function main() {
-  initToggle();
-  applyStatic();
-  onLangChange(() => {
-    rows.clear();
-    renderAll();
-  });
-  hall = await getHall();
-  if (hall.timezone && !q.get('tz')) {
-    tz = hall.timezone;
-  }
-  me = await whoAmI();
-  sv.view = me ? 'supervisor' : 'public';
+let hs = null;
+let staffingTimer = null;
+
+// becomeSupervisor switches to the supervisor stream and staffing advice.
+function becomeSupervisor(user) {
+  me = user;
+  sv.view = 'supervisor';
   document.body.dataset.view = sv.view;
-  if (me) {
-    setText(ui.user, `${me.name || me.id}`);
-  } else {
-    setupLogin();
+  setText(ui.user, `${me.name || me.id}`);
+  connect();
+  loadStaffing();
+  clearInterval(staffingTimer);
+  staffingTimer = setInterval(loadStaffing, STAFFING_EVERY_MS);
+}
+
+// connect opens the hall stream for the current view, closing the last one.
+function connect() {
+  if (hs) {
+    hs.stop();
   }
-  const hs = me ? new SupervisorStream(hall.id) : new HallStream(hall.id);
-  window.hallqStream = hs;
-  tick();
-  bindConnIndicator(hs, ui.conn, t);
-  hs.on('snapshot', (st) => {
+  const s = me ? new SupervisorStream(hall.id) : new HallStream(hall.id);
+  hs = s;
+  window.hallqStream = s;
+  bindConnIndicator(s, ui.conn, t);
+  s.on('snapshot', (st) => {
     state = st;
     if (st.hall && st.hall.timezone && !q.get('tz')) {
       tz = st.hall.timezone;
     }
     since.clear();
     alerts.clear();
-    if (hs.extra) {
-      for (const [id, at] of Object.entries(hs.extra.counter_since)) {
+    for (const c of st.counters) {
+      c._shown = c.status;
+    }
+    if (s.extra) {
+      for (const [id, at] of Object.entries(s.extra.counter_since)) {
         since.set(String(id), at);
       }
-      for (const a of hs.extra.alerts) {
+      for (const a of s.extra.alerts) {
         alerts.set(a.id, a);
       }
-      today = hs.extra.today;
+      today = s.extra.today;
     }
     rows.clear();
     renderAll();
   });
-  hs.on('event', (ev) => {
+  s.on('event', (ev) => {
     if (ev.kind === 'local.refresh') {
       renderAll();
       return;
@@ -608,12 +632,7 @@ async function main() {
     }
     renderSideSoon();
   });
-  hs.on('snapshot', (st) => {
-    for (const c of st.counters) {
-      c._shown = c.status;
-    }
-  });
-  hs.on('call', (call) => {
+  s.on('call', (call) => {
     const r = rows.get(String(call.counter));
     if (r) {
       r.tr.classList.remove('flash');
@@ -621,10 +640,27 @@ async function main() {
       r.tr.classList.add('flash');
     }
   });
-  hs.start();
-  if (me) {
-    loadStaffing();
-    setInterval(loadStaffing, STAFFING_EVERY_MS);
+  s.start();
+}
+
+async function main() {
+  initToggle();
+  applyStatic();
+  onLangChange(() => {
+    rows.clear();
+    renderAll();
+  });
+  hall = await getHall();
+  if (hall.timezone && !q.get('tz')) {
+    tz = hall.timezone;
+  }
+  tick();
+  const user = await whoAmI();
+  if (user) {
+    becomeSupervisor(user);
+  } else {
+    setupLogin();
+    connect();
   }
   setInterval(() => {
     if (state) {
