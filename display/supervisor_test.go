@@ -130,6 +130,8 @@ func TestSupervisorStream(t *testing.T) {
 	s := dialSupervisor(t, hub2.url("t1", "view=supervisor&since="+itoa(last)))
 	th2.do(t, queue.OpenCounter{Counter: "4"})
 	th2.do(t, queue.CallNext{Counter: "4"})
+	clock.Set(clock.Now().Add(time.Second)) // the next run of the rules (as on the tick)
+	th2.Query(context.Background(), func(*queue.State) {})
 	end := th2.View().Seq
 	evs := s.eventsThrough(last, end)
 	if e := evs[len(evs)-1].Event; e["kind"] != "alert.cleared" || e["alert"].(map[string]any)["id"] != id {

@@ -79,6 +79,8 @@ func TestAlertsAreJournalledAndSurviveRestart(t *testing.T) {
 	}
 	do(t, h, "u", "", queue.OpenCounter{Counter: "1"})
 	do(t, h, "u", "", queue.CallNext{Counter: "1"})
+	clock.Add(time.Second) // the rules run at most every alertEvery after batches, and on the tick
+	sync(h)
 	if got := h.View().Alerts; len(got) != 0 {
 		t.Fatalf("not cleared after the call: %+v", got)
 	}

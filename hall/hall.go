@@ -94,6 +94,7 @@ type Hall struct {
 	broken   bool      // the in-memory state may hold events that did not commit
 	lastSnap int64
 	snapping chan struct{} // closed when the snapshot being written is saved
+	alertsAt time.Time     // when the alert rules last ran
 
 	view atomic.Pointer[queue.View]
 	ok   atomic.Bool // the last append succeeded
@@ -101,6 +102,10 @@ type Hall struct {
 	subMu sync.Mutex
 	subs  []func(Batch)
 }
+
+// alertEvery is the least time between two runs of the alert rules after
+// batches; under load they would otherwise run for every group commit.
+const alertEvery = 100 * time.Millisecond
 
 // ErrClosed is returned for requests after Close.
 var ErrClosed = errors.New("hall is closed")
@@ -343,7 +348,10 @@ func (h *Hall) process(batch []*request) {
 			recs = append(recs, store.Request{Source: r.Source, ReqID: r.ReqID, At: now, Seq: h.state.Seq, Response: body})
 		}
 	}
-	if !h.cfg.NoAlerts { // CONTRACT §3: raised, raised to red or cleared within 2 s
+	// CONTRACT §3: raised, raised to red or cleared within 2 s. The rules
+	// run on every 1 s tick and after a batch, at most every alertEvery.
+	if !h.cfg.NoAlerts && (batch == nil || now.Sub(h.alertsAt) >= alertEvery || now.Before(h.alertsAt)) {
+		h.alertsAt = now
 		apply(queue.EvaluateAlerts(h.state, now, h.cfg.AlertRules))
 	}
 	if len(evs) > 0 || len(recs) > 0 {

@@ -61,9 +61,15 @@ func ruleCounters(s *State, now time.Time, out []Condition) []Condition {
 		if since.Before(c.OpenedAt) {
 			since = c.OpenedAt // a state from before status_since was kept
 		}
-		switch s.CounterStatus(id) {
-		case CounterCalledStatus, CounterServingStatus:
-			t := s.Tickets[c.Current]
+		status := CounterOpenStatus // as State.CounterStatus, with one ticket lookup
+		var t *Ticket
+		if c.Current != "" {
+			t, status = s.Tickets[c.Current], CounterCalledStatus
+		} else if c.Paused {
+			status = CounterPausedStatus
+		}
+		switch status {
+		case CounterCalledStatus:
 			if t == nil || t.CalledAt.IsZero() {
 				continue
 			}

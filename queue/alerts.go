@@ -64,16 +64,34 @@ func AlertRules() []AlertRule {
 	return []AlertRule{ruleWaitOverTarget, ruleCounters, ruleDeviceOffline}
 }
 
-// alertKey names what an alert is about; one alert stands per key.
-func alertKey(kind, service, counter, device, caseID string) string {
-	return kind + "|" + service + "|" + counter + "|" + device + "|" + caseID
+// alertSubject names what an alert is about; one alert stands per
+// subject: its kind and the one service, counter, device or case it is
+// about (which says which of them id is).
+type alertSubject struct {
+	kind  string
+	which byte // 's'ervice, 'c'ounter, 'd'evice, 'k' case
+	id    string
 }
 
-func (a *Alert) key() string {
-	return alertKey(a.Kind, deref(a.Service), deref(a.Counter), deref(a.Device), deref(a.CaseID))
+func subjectOf(kind, service, counter, device, caseID string) alertSubject {
+	switch {
+	case caseID != "":
+		return alertSubject{kind, 'k', caseID}
+	case device != "":
+		return alertSubject{kind, 'd', device}
+	case counter != "":
+		return alertSubject{kind, 'c', counter}
+	}
+	return alertSubject{kind, 's', service}
 }
 
-func (c *Condition) key() string { return alertKey(c.Kind, c.Service, c.Counter, c.Device, c.CaseID) }
+func (a *Alert) key() alertSubject {
+	return subjectOf(a.Kind, deref(a.Service), deref(a.Counter), deref(a.Device), deref(a.CaseID))
+}
+
+func (c *Condition) key() alertSubject {
+	return subjectOf(c.Kind, c.Service, c.Counter, c.Device, c.CaseID)
+}
 
 // EvaluateAlerts returns the alert events that bring s.Alerts in line with
 // the conditions rules find at now: alert.raised for a new condition,
@@ -87,37 +105,48 @@ func EvaluateAlerts(s *State, now time.Time, rules []AlertRule) []Event {
 	if len(conds) == 0 && len(s.Alerts) == 0 {
 		return nil
 	}
-	standing := make(map[string]*Alert, len(s.Alerts))
+	stand := make([]*Alert, 0, len(s.Alerts))
+	index := make(map[alertSubject]int, len(s.Alerts))
 	for _, a := range s.Alerts {
-		standing[a.key()] = a
+		index[a.key()] = len(stand)
+		stand = append(stand, a)
 	}
+	held := make([]bool, len(stand))
 	var evs []Event
-	seen := make(map[string]bool, len(conds))
+	var raised map[alertSubject]bool // subjects raised now; a rule may repeat one
 	n := s.AlertN
 	for i := range conds {
 		c := &conds[i]
 		k := c.key()
-		if seen[k] {
-			continue
-		}
-		seen[k] = true
-		a := standing[k]
-		switch {
-		case a == nil:
+		j, ok := index[k]
+		if !ok {
+			if raised[k] {
+				continue
+			}
+			if raised == nil {
+				raised = map[alertSubject]bool{}
+			}
+			raised[k] = true
 			n++
 			na := &Alert{ID: "al-" + strconv.FormatInt(n, 10), Kind: c.Kind, Level: c.Level, Service: strp(c.Service),
 				Counter: strp(c.Counter), Device: strp(c.Device), CaseID: strp(c.CaseID), Since: now,
 				ValueS: seconds(c.Value), Start: c.Start}
 			evs = append(evs, alertEvent(EvAlertRaised, now, na))
-		case a.Level != c.Level:
+			continue
+		}
+		if held[j] {
+			continue
+		}
+		held[j] = true
+		if a := stand[j]; a.Level != c.Level {
 			na := *a
 			na.Level, na.ValueS = c.Level, seconds(c.Value)
 			evs = append(evs, alertEvent(EvAlertUpdated, now, &na))
 		}
 	}
 	var gone []*Alert
-	for k, a := range standing {
-		if !seen[k] {
+	for j, a := range stand {
+		if !held[j] {
 			gone = append(gone, a)
 		}
 	}

@@ -248,21 +248,21 @@ func TestAlertProperties(t *testing.T) {
 			if again := EvaluateAlerts(h.s, h.now, AlertRules()); len(again) != 0 {
 				t.Fatalf("no fixed point: %+v", again)
 			}
-			byKey := map[string]*Alert{}
+			byKey := map[alertSubject]*Alert{}
 			for _, a := range h.s.Alerts {
 				byKey[a.key()] = a
 			}
 			for _, svc := range sp.ServiceOrder {
 				w, ok := naiveWait(h.s, svc, h.now)
 				lvl, over := levelOf(w, sp.Services[svc].TargetWait, sp.Supervision.RedFactor)
-				a := byKey[alertKey(AlertWaitOverTarget, svc, "", "", "")]
+				a := byKey[subjectOf(AlertWaitOverTarget, svc, "", "", "")]
 				if (ok && over) != (a != nil) || (a != nil && a.Level != lvl) {
 					t.Fatalf("service %s waited %v: alert %+v, want level %q", svc, w, a, lvl)
 				}
 			}
 			for _, id := range sp.CounterOrder {
 				c := h.s.Counters[id]
-				a := byKey[alertKey(AlertServiceOver, "", id, "", "")]
+				a := byKey[subjectOf(AlertServiceOver, "", id, "", "")]
 				var want string
 				if tk := h.s.Tickets[c.Current]; c.Open && tk != nil {
 					want, _ = levelOf(h.now.Sub(tk.CalledAt), sp.Supervision.ServiceOver, sp.Supervision.RedFactor)
