@@ -252,17 +252,19 @@ func TestAlertEngineCPU(t *testing.T) {
 	}
 	const rate, d = 300, 10 * time.Second
 	var on, off time.Duration
+	var onN, offN int
 	for round := 0; round < 4; round++ {
 		for _, noAlerts := range []bool{true, false} {
 			cpu, n, alerts := loadLargeHall(t, noAlerts, rate, d)
 			t.Logf("round %d alerts=%-5v standing=%3d takes=%d cpu=%v (%.1f µs per take)", round+1, !noAlerts, alerts, n, cpu,
 				float64(cpu.Microseconds())/float64(n))
 			if noAlerts {
-				off += cpu
+				off, offN = off+cpu, offN+n
 			} else {
-				on += cpu
+				on, onN = on+cpu, onN+n
 			}
 		}
 	}
-	t.Logf("with alerts / without: %.3f (%+.1f%% CPU)", float64(on)/float64(off), 100*(float64(on)/float64(off)-1))
+	perOn, perOff := float64(on)/float64(onN), float64(off)/float64(offN)
+	t.Logf("CPU per take with alerts / without: %.1f / %.1f µs = %.3f (%+.1f%%)", perOn/1e3, perOff/1e3, perOn/perOff, 100*(perOn/perOff-1))
 }

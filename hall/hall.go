@@ -95,6 +95,9 @@ type Hall struct {
 	lastSnap int64
 	snapping chan struct{} // closed when the snapshot being written is saved
 	alertsAt time.Time     // when the alert rules last ran
+	// the supervisor's parts of the view, shared by views until they change
+	alertList    []queue.Alert
+	counterSince map[string]time.Time
 
 	view atomic.Pointer[queue.View]
 	ok   atomic.Bool // the last append succeeded
@@ -170,6 +173,7 @@ func (h *Hall) load() error {
 		return err
 	}
 	h.state, h.idem, h.lastSnap, h.broken = st, idem, seq, false
+	h.alertList, h.counterSince = nil, nil
 	return nil
 }
 
@@ -368,7 +372,7 @@ func (h *Hall) process(batch []*request) {
 		h.ok.Store(true)
 	}
 	if len(evs) > 0 {
-		v := h.newView()
+		v := h.newView(evs...)
 		h.view.Store(v)
 		h.observe(evs, v)
 		h.subMu.Lock()
@@ -390,18 +394,28 @@ func (h *Hall) process(batch []*request) {
 	}
 }
 
-// newView is the view of the current state with its standing alerts, which
-// only the supervisor stream shows.
-func (h *Hall) newView() *queue.View {
-	v := queue.NewView(h.state)
-	v.Alerts = h.state.AlertList()
-	v.Today = h.state.Today
-	v.CounterSince = make(map[string]time.Time, len(h.state.Counters))
-	for id, c := range h.state.Counters {
-		if !c.StatusSince.IsZero() {
-			v.CounterSince[id] = c.StatusSince
+// newView is the view of the current state with what only the supervisor
+// stream shows: the standing alerts and the counters' status times. Those
+// two are rebuilt only after events that change them (evs; nil = rebuild).
+func (h *Hall) newView(evs ...queue.Event) *queue.View {
+	alertsChanged, countersChanged := evs == nil, evs == nil
+	for i := range evs {
+		alertsChanged = alertsChanged || evs[i].Alert != nil || evs[i].Kind == queue.EvDayStarted
+		countersChanged = countersChanged || evs[i].Counter != "" || evs[i].Kind == queue.EvDayStarted
+	}
+	if alertsChanged || h.alertList == nil {
+		h.alertList = h.state.AlertList()
+	}
+	if countersChanged || h.counterSince == nil {
+		h.counterSince = make(map[string]time.Time, len(h.state.Counters))
+		for id, c := range h.state.Counters {
+			if !c.StatusSince.IsZero() {
+				h.counterSince[id] = c.StatusSince
+			}
 		}
 	}
+	v := queue.NewView(h.state)
+	v.Alerts, v.CounterSince, v.Today = h.alertList, h.counterSince, h.state.Today
 	return v
 }
 
