@@ -95,6 +95,9 @@ type Hall struct {
 	lastSnap int64
 	snapping chan struct{} // closed when the snapshot being written is saved
 	alertsAt time.Time     // when the alert rules last ran
+	// alertRuns and alertTime count the rules' runs and the time they took.
+	alertRuns int64
+	alertTime time.Duration
 	// the supervisor's parts of the view, shared by views until they change
 	alertList    []queue.Alert
 	counterSince map[string]time.Time
@@ -356,7 +359,9 @@ func (h *Hall) process(batch []*request) {
 	// run on every 1 s tick and after a batch, at most every alertEvery.
 	if !h.cfg.NoAlerts && (batch == nil || now.Sub(h.alertsAt) >= alertEvery || now.Before(h.alertsAt)) {
 		h.alertsAt = now
+		start := time.Now()
 		apply(queue.EvaluateAlerts(h.state, now, h.cfg.AlertRules))
+		h.alertRuns, h.alertTime = h.alertRuns+1, h.alertTime+time.Since(start)
 	}
 	if len(evs) > 0 || len(recs) > 0 {
 		start := time.Now()
