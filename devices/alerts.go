@@ -2,6 +2,7 @@ package devices
 
 import (
 	"encoding/json"
+	"strconv"
 
 	"github.com/hallq/hallq/queue"
 )
@@ -44,13 +45,25 @@ func (p *publisher) clearAlert(id string) {
 	delete(p.alerts, id)
 }
 
+// sweepAlerts is how many of the latest alert ids a full publish clears
+// when they no longer stand.
+const sweepAlerts = 64
+
 // allAlerts publishes every standing alert of v again and clears the ones
-// published before that no longer stand, as after (re)connecting.
+// published before that no longer stand, as after (re)connecting. It also
+// clears the latest ids that no longer stand: one cleared just before a
+// crash (journalled, not yet published) may still be retained on an
+// external broker that keeps retained messages across restarts.
 func (p *publisher) allAlerts(v *queue.View) {
 	standing := make(map[string]bool, len(v.Alerts))
 	for _, a := range v.Alerts {
 		standing[a.ID] = true
 		p.publishAlert(a, v.Seq)
+	}
+	for n := max(v.AlertN-sweepAlerts, 0) + 1; n <= v.AlertN; n++ {
+		if id := "al-" + strconv.FormatInt(n, 10); !standing[id] {
+			p.alerts[id] = true
+		}
 	}
 	for id := range p.alerts {
 		if !standing[id] {

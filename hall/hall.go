@@ -420,7 +420,7 @@ func (h *Hall) newView(evs ...queue.Event) *queue.View {
 		}
 	}
 	v := queue.NewView(h.state)
-	v.Alerts, v.CounterSince, v.Today = h.alertList, h.counterSince, h.state.Today
+	v.Alerts, v.CounterSince, v.Today, v.AlertN = h.alertList, h.counterSince, h.state.Today, h.state.AlertN
 	return v
 }
 

@@ -19,6 +19,7 @@ type View struct {
 	// day's figures so far; the supervisor view shows them.
 	CounterSince map[string]time.Time `json:"-"`
 	Today        DayStats             `json:"-"`
+	AlertN       int64                `json:"-"` // the number of the last alert raised (al-N)
 }
 
 // HallView names the hall.
