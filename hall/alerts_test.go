@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/hallq/hallq/config"
 	"github.com/hallq/hallq/queue"
 )
@@ -123,5 +125,59 @@ func TestNoAlerts(t *testing.T) {
 	h.Query(context.Background(), func(*queue.State) {})
 	if got := h.View().Alerts; len(got) != 0 {
 		t.Fatalf("alerts with NoAlerts = %+v", got)
+	}
+}
+
+// TestAlertMetrics: hallq_alerts follows the standing alerts and
+// hallq_alerts_raised_total counts raises.
+func TestAlertMetrics(t *testing.T) {
+	c, _ := config.Parse("alert.yaml", []byte(alertYAML))
+	sp := c.Spec()
+	clock := &fakeClock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, sp.Location)}
+	reg := prometheus.NewRegistry()
+	m := NewMetrics(reg)
+	value := func(name string, labels ...string) float64 {
+		mfs, err := reg.Gather()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, mf := range mfs {
+			if mf.GetName() != name {
+				continue
+			}
+		next:
+			for _, pm := range mf.GetMetric() {
+				for i, l := range pm.GetLabel() {
+					if i >= len(labels) || l.GetValue() != labels[i] {
+						continue next
+					}
+				}
+				if pm.Gauge != nil {
+					return pm.GetGauge().GetValue()
+				}
+				return pm.GetCounter().GetValue()
+			}
+		}
+		return 0
+	}
+	h, err := Open(Config{Spec: sp, Journal: mustJournal(t, sp), Clock: clock.Now, Metrics: m})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	do(t, h, "dev:kiosk-01", "", queue.TakeTicket{Service: "social"})
+	clock.Add(4 * time.Second)
+	h.Query(context.Background(), func(*queue.State) {})
+	if got := value("hallq_alerts", queue.AlertWaitOverTarget, queue.Yellow); got != 1 {
+		t.Errorf("hallq_alerts yellow = %v", got)
+	}
+	clock.Add(4 * time.Second)
+	h.Query(context.Background(), func(*queue.State) {})
+	if y, r := value("hallq_alerts", queue.AlertWaitOverTarget, queue.Yellow),
+		value("hallq_alerts", queue.AlertWaitOverTarget, queue.Red); y != 0 || r != 1 {
+		t.Errorf("hallq_alerts yellow %v red %v after raising to red", y, r)
+	}
+	if got := value("hallq_alerts_raised_total", queue.AlertWaitOverTarget); got != 1 {
+		t.Errorf("hallq_alerts_raised_total = %v", got)
 	}
 }

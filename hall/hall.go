@@ -508,6 +508,7 @@ func (h *Hall) observe(evs []queue.Event, v *queue.View) {
 	if h.m == nil {
 		return
 	}
+	alerts := false
 	for i := range evs {
 		e := &evs[i]
 		switch e.Kind {
@@ -526,6 +527,17 @@ func (h *Hall) observe(evs []queue.Event, v *queue.View) {
 			}
 		case queue.EvRatingSubmitted:
 			h.m.Ratings.WithLabelValues(strconv.Itoa(e.Level)).Inc()
+		case queue.EvAlertRaised:
+			h.m.AlertsRaised.WithLabelValues(e.Alert.Kind).Inc()
+			alerts = true
+		case queue.EvAlertUpdated, queue.EvAlertCleared:
+			alerts = true
+		}
+	}
+	if alerts {
+		h.m.Alerts.Reset()
+		for _, a := range v.Alerts {
+			h.m.Alerts.WithLabelValues(a.Kind, a.Level).Inc()
 		}
 	}
 	h.m.LastSeq.Set(float64(v.Seq))
