@@ -30,9 +30,10 @@ type HubConfig struct {
 	Hall     Source
 	Log      zerolog.Logger
 	Registry prometheus.Registerer // nil = metrics not registered
-	// Supervisor reports whether r carries a supervisor's or admin's
-	// session; it admits ?view=supervisor (CONTRACT §3 alerts). nil = no one.
-	Supervisor func(r *http.Request) bool
+	// Supervisor admits ?view=supervisor (CONTRACT §3 alerts): it returns
+	// 200 for a supervisor's or admin's session, 401 without a session, 403
+	// for another role. nil = no one (401).
+	Supervisor func(r *http.Request) int
 	// Origins are the browser origins (scheme://host[:port]) allowed besides
 	// the server's own; "*" allows any. See checkOrigin.
 	Origins []string

@@ -20,8 +20,18 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	supervisor := false
 	switch view := r.URL.Query().Get("view"); view {
 	case "", "public":
-	case "supervisor": // CONTRACT §3: a supervisor's session, else 401
-		if h.cfg.Supervisor == nil || !h.cfg.Supervisor(r) {
+	case "supervisor": // CONTRACT §3: a supervisor's session, else 401 (403 for another role)
+		status := http.StatusUnauthorized
+		if h.cfg.Supervisor != nil {
+			status = h.cfg.Supervisor(r)
+		}
+		switch status {
+		case http.StatusOK:
+		case http.StatusForbidden:
+			w.Header().Set("Cache-Control", "no-store")
+			http.Error(w, "权限不足 forbidden: the supervisor view needs the role supervisor or admin", http.StatusForbidden)
+			return
+		default:
 			w.Header().Set("Cache-Control", "no-store")
 			http.Error(w, "请先以监督员身份登录 unauthorized: the supervisor view needs a supervisor's session", http.StatusUnauthorized)
 			return

@@ -15,7 +15,15 @@ import (
 
 // supervisorHeader stands in for a supervisor's session in these tests; the
 // real session check is wired and tested in cmd/hallqd.
-func supervisorOnly(r *http.Request) bool { return r.Header.Get("X-Test-Role") == "supervisor" }
+func supervisorOnly(r *http.Request) int {
+	switch r.Header.Get("X-Test-Role") {
+	case "supervisor":
+		return http.StatusOK
+	case "staff":
+		return http.StatusForbidden
+	}
+	return http.StatusUnauthorized
+}
 
 func dialSupervisor(tb testing.TB, url string) *screen {
 	tb.Helper()
@@ -61,6 +69,14 @@ func TestSupervisorStream(t *testing.T) {
 			if err == nil || resp == nil || resp.StatusCode != http.StatusUnauthorized {
 				t.Fatalf("%s without a session: err %v, resp %v", q, err, resp)
 			}
+		}
+		_, resp, err := websocket.DefaultDialer.Dial(hub.url("t1", "view=supervisor"), http.Header{"X-Test-Role": {"staff"}})
+		if err == nil || resp == nil || resp.StatusCode != http.StatusForbidden {
+			t.Fatalf("staff session: err %v, resp %v", err, resp)
+		}
+		_, resp, err = websocket.DefaultDialer.Dial(hub.url("t1", "view=nope"), nil)
+		if err == nil || resp == nil || resp.StatusCode != http.StatusBadRequest {
+			t.Fatalf("unknown view: err %v, resp %v", err, resp)
 		}
 	})
 

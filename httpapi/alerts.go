@@ -24,15 +24,27 @@ func (s *Server) alerts(w http.ResponseWriter, r *http.Request) {
 }
 
 // SupervisorSession reports whether r carries the session cookie of a
-// staff member with the role supervisor or admin; the websocket hub asks
-// it for ?view=supervisor (CONTRACT §3).
+// staff member with the role supervisor or admin.
 func SupervisorSession(st *staff.Store, r *http.Request) bool {
+	return SupervisorStatus(st, r) == http.StatusOK
+}
+
+// SupervisorStatus is what the websocket hub answers ?view=supervisor
+// (CONTRACT §3): 200 for a supervisor's or admin's session, 401 without a
+// valid session, 403 for a session of another role.
+func SupervisorStatus(st *staff.Store, r *http.Request) int {
 	c, err := r.Cookie(sessionCookie)
 	if err != nil || st == nil {
-		return false
+		return http.StatusUnauthorized
 	}
 	sess, ok := st.Lookup(c.Value)
-	return ok && staff.RoleRank(sess.Account.Role) >= staff.RoleRank("supervisor")
+	switch {
+	case !ok:
+		return http.StatusUnauthorized
+	case staff.RoleRank(sess.Account.Role) < staff.RoleRank("supervisor"):
+		return http.StatusForbidden
+	}
+	return http.StatusOK
 }
 
 // staffing answers GET /api/v1/halls/{hall}/staffing: per service, the

@@ -16,7 +16,7 @@ func (m *Main) mountDisplay(mux *http.ServeMux) {
 		origins = append(origins, u.Scheme+"://"+u.Host) // pages opened through the public address
 	}
 	hub := display.NewHub(display.HubConfig{Hall: m.Hall, Log: m.Log, Registry: m.Registry, Origins: origins,
-		Supervisor: func(r *http.Request) bool { return httpapi.SupervisorSession(m.Staff, r) }})
+		Supervisor: func(r *http.Request) int { return httpapi.SupervisorStatus(m.Staff, r) }})
 	m.closers = append(m.closers, hub.Close)
 	mux.Handle("GET /ws/v1/halls/{hall}", hub)
 	spec := m.Hall.Spec()

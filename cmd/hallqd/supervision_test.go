@@ -72,7 +72,7 @@ func alertsOf(t *testing.T, d *e2eDaemon, c *http.Client) []map[string]any {
 func TestE2ESupervisorStream(t *testing.T) {
 	d := startSupervised(t)
 	wsURL := "ws" + strings.TrimPrefix(d.base, "http") + "/ws/v1/halls/demo"
-	for _, who := range []string{"", "s01"} {
+	for who, status := range map[string]int{"": http.StatusUnauthorized, "s01": http.StatusForbidden} {
 		hdr := http.Header{}
 		if who != "" {
 			c, _ := d.login(t, who, "demo-"+who)
@@ -82,16 +82,20 @@ func TestE2ESupervisorStream(t *testing.T) {
 			}
 		}
 		_, resp, err := websocket.DefaultDialer.Dial(wsURL+"?view=supervisor", hdr)
-		if err == nil || resp == nil || resp.StatusCode != http.StatusUnauthorized {
-			t.Errorf("supervisor view as %q: %v %v, want 401", who, err, resp)
+		if err == nil || resp == nil || resp.StatusCode != status {
+			t.Errorf("supervisor view as %q: %v %v, want %d", who, err, resp, status)
 		}
+	}
+	hdr := http.Header{"Cookie": {"hallq_session=forged"}}
+	if _, resp, err := websocket.DefaultDialer.Dial(wsURL+"?view=supervisor", hdr); err == nil || resp == nil || resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("supervisor view with a forged session: %v %v, want 401", err, resp)
 	}
 	if r := d.call(t, nil, "GET", demoHall+"/alerts", nil, ""); r.status != 401 {
 		t.Errorf("alerts without a session: %v", r)
 	}
 	super, _ := d.login(t, "super", "demo-super")
 	req, _ := http.NewRequest("GET", d.base, nil)
-	hdr := http.Header{}
+	hdr = http.Header{}
 	for _, ck := range super.Jar.Cookies(req.URL) {
 		hdr.Add("Cookie", ck.Name+"="+ck.Value)
 	}
