@@ -22,7 +22,8 @@ var (
 )
 
 // DeviceKinds are the device kinds of CONTRACT §1.
-var deviceKinds = map[string]bool{"kiosk": true, "caller": true, "counter_display": true, "rater": true, "hall_screen": true}
+var deviceKinds = map[string]bool{"kiosk": true, "caller": true, "counter_display": true, "rater": true, "hall_screen": true,
+	"alarm": true} // alarm: a hall's own alert light/sounder (docs/supervision.md)
 
 // BoundKinds are the kinds that act for one counter.
 func boundKind(kind string) bool {
@@ -130,7 +131,7 @@ func (c *Config) validate() error {
 		}
 		devices[d.ID] = true
 		if !deviceKinds[d.Kind] {
-			return bad(key+".kind", "%q is not one of kiosk, caller, counter_display, rater, hall_screen", d.Kind)
+			return bad(key+".kind", "%q is not one of kiosk, caller, counter_display, rater, hall_screen, alarm", d.Kind)
 		}
 		if boundKind(d.Kind) {
 			if d.Counter == "" {

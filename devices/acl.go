@@ -10,6 +10,25 @@ type acl struct {
 	write map[string]bool
 	read  map[string]bool
 	state string // hallq/v1/{hall}/state
+	// alerts is hallq/v1/{hall}/alerts for an alarm device, else "".
+	alerts string
+}
+
+// AlarmKind is the device kind that may subscribe to alerts/#: a hall's own
+// alert lights and sounders (电子监察 报警器; docs/supervision.md).
+const AlarmKind = "alarm"
+
+// AlarmTopics lists the filters an alarm device may subscribe to besides
+// those of DeviceTopics.
+func AlarmTopics(t Topics) []string { return []string{t.AlertsAll()} }
+
+// newDeviceACL is newACL for a device of kind: alarms also read alerts/#.
+func newDeviceACL(t Topics, device, kind string) *acl {
+	a := newACL(t, device)
+	if kind == AlarmKind {
+		a.alerts = t.Prefix() + "alerts"
+	}
+	return a
 }
 
 // DeviceTopics lists the topics a device may publish to and the filters it may
@@ -28,6 +47,7 @@ func HallqdTopics(t Topics) (read, write []string) {
 	read = []string{t.DevFilter(leafReq), t.DevFilter(leafStatus), t.DevFilter(leafAck)}
 	write = []string{t.DevFilter(leafRes), t.DevFilter(leafCmd), t.DevFilter(leafConfig), t.StateAll(), t.Announce(),
 		t.DevFilter(leafFirmware)}
+	write = []string{t.DevFilter(leafRes), t.DevFilter(leafCmd), t.DevFilter(leafConfig), t.StateAll(), t.Announce(), t.AlertsAll()}
 	return read, write
 }
 
@@ -53,6 +73,9 @@ func (a *acl) allows(topic string, write bool) bool {
 		return a.write[topic]
 	}
 	if a.read[topic] {
+		return true
+	}
+	if a.alerts != "" && (topic == a.alerts || strings.HasPrefix(topic, a.alerts+"/")) {
 		return true
 	}
 	return topic == a.state || strings.HasPrefix(topic, a.state+"/")

@@ -87,7 +87,7 @@ func (s *Server) start(ctx context.Context) error {
 	if cfg.BrokerURL == "" {
 		auth := &authHook{auth: cfg.Auth, acls: map[string]*acl{}, log: log, refused: s.m.refused}
 		for _, id := range s.spec.DeviceOrder {
-			auth.acls[id] = newACL(s.topics, id)
+			auth.acls[id] = newDeviceACL(s.topics, id, s.spec.Devices[id].Kind)
 		}
 		valid := func(cl *mqtt.Client, pk packets.Packet) bool { return auth.check(cl, pk) == "" }
 		if s.emb, err = newEmbedded(log, auth, newSessionHook(s, s.topics, valid)); err != nil {

@@ -78,12 +78,14 @@ type publisher struct {
 	seq      int64 // the seq of the last view published
 	counters map[string]counterKey
 	services map[string]int
+	alerts   map[string]bool // alert ids retained on alerts/{id}
 }
 
 func newPublisher(topics Topics, send func(string, []byte, bool) error, cmds *commands,
 	desired func([]queue.Event, *queue.View, bool), log zerolog.Logger) *publisher {
 	return &publisher{topics: topics, send: send, cmds: cmds, desired: desired, log: log,
-		wake: make(chan struct{}, 1), counters: map[string]counterKey{}, services: map[string]int{}}
+		wake: make(chan struct{}, 1), counters: map[string]counterKey{}, services: map[string]int{},
+		alerts: map[string]bool{}}
 }
 
 // batch is the hall subscriber: it only queues (never block the writer).
@@ -172,6 +174,9 @@ func (p *publisher) state(v *queue.View, all bool) {
 		}
 		p.services[s.ID] = s.Waiting
 	}
+	if all {
+		p.allAlerts(v)
+	}
 	if failed {
 		p.log.Debug().Msg("retained state not fully published; published again on reconnect")
 	}
@@ -190,5 +195,7 @@ func (p *publisher) event(e *queue.Event) {
 		p.cmds.finished(e.TicketID, e.Ticket, e.Counter, e.StaffID, e.At)
 	case queue.EvRatingSubmitted:
 		p.cmds.rated(e.Counter, e.TicketID)
+	case queue.EvAlertRaised, queue.EvAlertUpdated, queue.EvAlertCleared:
+		p.alertEvent(e)
 	}
 }

@@ -38,6 +38,12 @@ func (t Topics) ServiceState(service string) string { return t.prefix + "state/s
 // StateAll is state/#, which every device may subscribe to.
 func (t Topics) StateAll() string { return t.prefix + "state/#" }
 
+// Alert is alerts/{alert}, retained per standing alert (docs/supervision.md).
+func (t Topics) Alert(id string) string { return t.prefix + "alerts/" + id }
+
+// AlertsAll is alerts/#, which only alarm devices may subscribe to.
+func (t Topics) AlertsAll() string { return t.prefix + "alerts/#" }
+
 // Announce is the topic of call announcements.
 func (t Topics) Announce() string { return t.prefix + "announce" }
 

@@ -5,6 +5,9 @@ package display
 type backlog struct {
 	from int64    // the seq just before msgs[0]
 	msgs [][]byte // never changed in place, so slices handed out stay valid
+	// priv holds the supervisor stream's message of each restricted seq,
+	// whose public message is {"kind":"restricted"} (CONTRACT §3 alerts).
+	priv map[int64][]byte
 }
 
 // last is the seq of the newest message held, or from when none is.
@@ -12,7 +15,35 @@ func (b *backlog) last() int64 { return b.from + int64(len(b.msgs)) }
 
 // reset forgets everything and starts again after seq from.
 func (b *backlog) reset(from int64) {
-	b.from, b.msgs = from, nil
+	b.from, b.msgs, b.priv = from, nil, nil
+}
+
+// pushPriv adds the message of seq last()+1 with its supervisor variant.
+func (b *backlog) pushPriv(data, priv []byte) {
+	if priv != nil {
+		if b.priv == nil {
+			b.priv = map[int64][]byte{}
+		}
+		b.priv[b.last()+1] = priv
+	}
+	b.push(data)
+}
+
+// afterFor is after for a stream: the supervisor's gets the restricted
+// events in full.
+func (b *backlog) afterFor(seq int64, supervisor bool) ([][]byte, bool) {
+	msgs, ok := b.after(seq)
+	if !ok || !supervisor || len(b.priv) == 0 {
+		return msgs, ok
+	}
+	out := make([][]byte, len(msgs))
+	for i, m := range msgs {
+		if p, found := b.priv[seq+1+int64(i)]; found {
+			m = p
+		}
+		out[i] = m
+	}
+	return out, true
 }
 
 // push adds the message of seq last()+1.
@@ -29,7 +60,13 @@ func (b *backlog) after(seq int64) ([][]byte, bool) {
 }
 
 // prepend adds older messages: msgs covers the seqs after from up to b.from.
-func (b *backlog) prepend(from int64, msgs [][]byte) {
+func (b *backlog) prepend(from int64, msgs [][]byte, priv map[int64][]byte) {
+	for seq, p := range priv {
+		if b.priv == nil {
+			b.priv = map[int64][]byte{}
+		}
+		b.priv[seq] = p
+	}
 	all := make([][]byte, 0, len(msgs)+len(b.msgs))
 	all = append(append(all, msgs...), b.msgs...)
 	b.from, b.msgs = from, all
@@ -46,4 +83,9 @@ func (b *backlog) trim(max int) {
 	copy(kept, b.msgs[drop:])
 	b.from += int64(drop)
 	b.msgs = kept
+	for seq := range b.priv {
+		if seq <= b.from {
+			delete(b.priv, seq)
+		}
+	}
 }

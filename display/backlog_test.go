@@ -32,7 +32,7 @@ func TestBacklog(t *testing.T) {
 	if len(held) != 5 || cap(held) != 5 {
 		t.Errorf("a slice handed out changed: len %d cap %d", len(held), cap(held))
 	}
-	b.prepend(5, [][]byte{[]byte("6"), []byte("7"), []byte("8"), []byte("9"), []byte("10")})
+	b.prepend(5, [][]byte{[]byte("6"), []byte("7"), []byte("8"), []byte("9"), []byte("10")}, nil)
 	if msgs, ok := b.after(5); !ok || len(msgs) != 16 || string(msgs[0]) != "6" || string(msgs[15]) != "21" {
 		t.Errorf("after prepend: %d messages, %v", len(msgs), ok)
 	}

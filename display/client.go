@@ -17,6 +17,8 @@ type client struct {
 	// the close, read by write after it.
 	reason string
 	gone   chan struct{} // closed by read when the screen goes away
+	// supervisor is set for ?view=supervisor: alerts in full (CONTRACT §3).
+	supervisor bool
 }
 
 func newClient(conn *websocket.Conn, cork *corkConn, addr string, buffer int) *client {
@@ -57,7 +59,11 @@ func (h *Hub) write(c *client, st start) {
 			c.conn.SetWriteDeadline(deadline())
 			c.cork.cork()
 			for more := true; more; {
-				if c.conn.WritePreparedMessage(m.pm) != nil {
+				pm := m.pm
+				if c.supervisor && m.priv != nil {
+					pm = m.priv.pm
+				}
+				if c.conn.WritePreparedMessage(pm) != nil {
 					return
 				}
 				select {

@@ -30,6 +30,10 @@ type HubConfig struct {
 	Hall     Source
 	Log      zerolog.Logger
 	Registry prometheus.Registerer // nil = metrics not registered
+	// Supervisor admits ?view=supervisor (CONTRACT §3 alerts): it returns
+	// 200 for a supervisor's or admin's session, 401 without a session, 403
+	// for another role. nil = no one (401).
+	Supervisor func(r *http.Request) int
 	// Origins are the browser origins (scheme://host[:port]) allowed besides
 	// the server's own; "*" allows any. See checkOrigin.
 	Origins []string
@@ -71,6 +75,7 @@ type message struct {
 	seq  int64
 	data []byte
 	pm   *websocket.PreparedMessage
+	priv *message // the supervisor stream's variant of a restricted event
 }
 
 func newMessage(seq int64, data []byte) *message {
@@ -100,6 +105,7 @@ type Hub struct {
 	dayStart int64        // seq of the current day's day.started; 0 = not known
 	view     *queue.View  // the hall as of held.last()
 	snap     *message     // view encoded, made on first need
+	supSnap  *message     // view with its alerts encoded, made on first need
 	dropped  atomic.Int64 // screens dropped as slow readers
 }
 
@@ -138,7 +144,16 @@ func (h *Hub) publish(b hall.Batch) {
 			h.log.Error().Err(err).Int64("seq", e.Seq).Msg("encode event")
 			data = []byte(`{"type":"event","seq":` + strconv.FormatInt(e.Seq, 10) + `,"event":{"kind":"` + string(e.Kind) + `"}}`)
 		}
-		msgs = append(msgs, newMessage(e.Seq, data))
+		m := newMessage(e.Seq, data)
+		if e.Restricted() { // CONTRACT §3: public {"kind":"restricted"}, the supervisor's in full
+			priv, err := json.Marshal(hall.SupervisorEventOf(e))
+			if err != nil {
+				h.log.Error().Err(err).Int64("seq", e.Seq).Msg("encode event")
+				priv = data
+			}
+			m.priv = newMessage(e.Seq, priv)
+		}
+		msgs = append(msgs, m)
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -167,7 +182,11 @@ func (h *Hub) publish(b hall.Batch) {
 			h.held.reset(m.seq - 1) // a new business day: earlier events resume no one
 			h.dayStart = m.seq
 		}
-		h.held.push(m.data)
+		if m.priv != nil {
+			h.held.pushPriv(m.data, m.priv.data)
+		} else {
+			h.held.push(m.data)
+		}
 		for c := range h.clients {
 			select {
 			case c.send <- m:
@@ -177,7 +196,7 @@ func (h *Hub) publish(b hall.Batch) {
 		}
 	}
 	h.held.trim(h.cfg.MaxHeld)
-	h.view, h.snap = b.View, nil
+	h.view, h.snap, h.supSnap = b.View, nil, nil
 }
 
 // dropLocked lets go of c: its writer closes the connection, and a pending
@@ -201,6 +220,19 @@ func (h *Hub) snapshotLocked() *message {
 		h.snap = encodeSnapshot(h.view, h.log)
 	}
 	return h.snap
+}
+
+// supervisorSnapshotLocked is the supervisor stream's snapshot of the
+// current view, with state.alerts (CONTRACT §3).
+func (h *Hub) supervisorSnapshotLocked() *message {
+	if h.supSnap == nil {
+		data, err := json.Marshal(hall.SupervisorSnapshotOf(h.view))
+		if err != nil {
+			h.log.Error().Err(err).Msg("encode supervisor snapshot")
+		}
+		h.supSnap = newMessage(h.view.Seq, data)
+	}
+	return h.supSnap
 }
 
 // encodeSnapshot makes the snapshot message of v (CONTRACT §3).

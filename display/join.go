@@ -31,9 +31,12 @@ func (h *Hub) join(c *client, since int64) (start, error) {
 		// CONTRACT §3: with since=S, if the events after S are still held
 		// (the current business day's), send them in order and no snapshot;
 		// else (older, in the future, unparsable) a fresh snapshot.
-		if msgs, ok := h.held.after(since); ok && since >= 0 {
+		if msgs, ok := h.held.afterFor(since, c.supervisor); ok && since >= 0 {
 			st.replay = msgs
 			h.m.joins.WithLabelValues("resume").Inc()
+		} else if c.supervisor {
+			st.snapshot = h.supervisorSnapshotLocked() // CONTRACT §3: with state.alerts
+			h.m.joins.WithLabelValues("snapshot").Inc()
 		} else if h.snap != nil || attempt >= 3 {
 			st.snapshot = h.snapshotLocked()
 			h.m.joins.WithLabelValues("snapshot").Inc()
@@ -97,6 +100,7 @@ func (h *Hub) extend(since int64) {
 			}
 		}
 		msgs := make([][]byte, 0, len(evs)-first)
+		var priv map[int64][]byte
 		for _, e := range evs[first:] {
 			data, err := json.Marshal(hall.EventOf(e))
 			if err != nil {
@@ -104,10 +108,16 @@ func (h *Hub) extend(since int64) {
 				return
 			}
 			msgs = append(msgs, data)
+			if e.Restricted() {
+				if priv == nil {
+					priv = map[int64][]byte{}
+				}
+				priv[e.Seq], _ = json.Marshal(hall.SupervisorEventOf(e))
+			}
 		}
 		h.mu.Lock()
 		if h.held.from == from && !h.closed { // else a new day began meanwhile: look again
-			h.held.prepend(evs[first].Seq-1, msgs)
+			h.held.prepend(evs[first].Seq-1, msgs, priv)
 			if newDay {
 				h.dayStart = evs[first].Seq
 			}

@@ -17,12 +17,37 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	since := parseSince(r.URL.Query().Get("since"))
+	supervisor := false
+	switch view := r.URL.Query().Get("view"); view {
+	case "", "public":
+	case "supervisor": // CONTRACT §3: a supervisor's session, else 401 (403 for another role)
+		status := http.StatusUnauthorized
+		if h.cfg.Supervisor != nil {
+			status = h.cfg.Supervisor(r)
+		}
+		switch status {
+		case http.StatusOK:
+		case http.StatusForbidden:
+			w.Header().Set("Cache-Control", "no-store")
+			http.Error(w, "权限不足 forbidden: the supervisor view needs the role supervisor or admin", http.StatusForbidden)
+			return
+		default:
+			w.Header().Set("Cache-Control", "no-store")
+			http.Error(w, "请先以监督员身份登录 unauthorized: the supervisor view needs a supervisor's session", http.StatusUnauthorized)
+			return
+		}
+		supervisor = true
+	default:
+		http.Error(w, "未知视图 bad_request: unknown view "+strconv.Quote(view), http.StatusBadRequest)
+		return
+	}
 	cw := &corkingWriter{ResponseWriter: w, pool: h.corkPool}
 	conn, err := h.up.Upgrade(cw, r, nil)
 	if err != nil {
 		return // the upgrader has answered
 	}
 	c := newClient(conn, cw.conn, r.RemoteAddr, h.cfg.SendBuffer)
+	c.supervisor = supervisor
 	st, err := h.join(c, since)
 	if err != nil {
 		msg := websocket.FormatCloseMessage(websocket.CloseGoingAway, "hallqd is stopping")

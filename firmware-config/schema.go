@@ -38,6 +38,10 @@ func Schema() map[string]map[string]Field {
 			"show_staff_photo": {Type: "bool", Default: true, Doc: "show photo, name and staff number (工号)"},
 			"levels":           {Type: "int", Min: 3, Max: 5, Default: 5, Doc: "5 national levels, or the 3-level hall survey"},
 		},
+		"alarm": {
+			"sound":    {Type: "bool", Default: true, Doc: "sound on a new red alert (besides the light)"},
+			"red_only": {Type: "bool", Default: false, Doc: "signal red alerts only"},
+		},
 		"hall_screen": {
 			"recent_calls": {Type: "int", Min: 1, Max: 20, Default: 10, Doc: "calls listed on the screen"},
 			"voice":        {Type: "bool", Default: true, Doc: "speak each call"},

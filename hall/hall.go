@@ -30,6 +30,11 @@ type Config struct {
 	SnapshotEvery int64    // events between snapshots; 0 = 10,000
 	MaxBatch      int      // commands per group commit; 0 = 1,024
 	IdemRetention time.Duration
+	// AlertRules are the alert rules run after each batch and on the 1 s
+	// tick (CONTRACT §3); nil = queue.AlertRules(). NoAlerts turns the
+	// engine off (for benchmarks that compare against it).
+	AlertRules []queue.AlertRule
+	NoAlerts   bool
 }
 
 // Request is one command from one source (a device or an HTTP principal).
@@ -89,6 +94,13 @@ type Hall struct {
 	broken   bool      // the in-memory state may hold events that did not commit
 	lastSnap int64
 	snapping chan struct{} // closed when the snapshot being written is saved
+	alertsAt time.Time     // when the alert rules last ran
+	// alertRuns and alertTime count the rules' runs and the time they took.
+	alertRuns int64
+	alertTime time.Duration
+	// the supervisor's parts of the view, shared by views until they change
+	alertList    []queue.Alert
+	counterSince map[string]time.Time
 
 	view atomic.Pointer[queue.View]
 	ok   atomic.Bool // the last append succeeded
@@ -96,6 +108,10 @@ type Hall struct {
 	subMu sync.Mutex
 	subs  []func(Batch)
 }
+
+// alertEvery is the least time between two runs of the alert rules after
+// batches; under load they would otherwise run for every group commit.
+const alertEvery = 100 * time.Millisecond
 
 // ErrClosed is returned for requests after Close.
 var ErrClosed = errors.New("hall is closed")
@@ -117,6 +133,9 @@ func Open(cfg Config) (*Hall, error) {
 	if cfg.IdemRetention == 0 {
 		cfg.IdemRetention = 48 * time.Hour
 	}
+	if cfg.AlertRules == nil {
+		cfg.AlertRules = queue.AlertRules()
+	}
 	h := &Hall{cfg: cfg, spec: cfg.Spec, journal: cfg.Journal, clock: cfg.Clock, log: cfg.Log, m: cfg.Metrics,
 		in: make(chan *request, cfg.MaxBatch), quit: make(chan struct{}), done: make(chan struct{})}
 	start := time.Now()
@@ -126,7 +145,7 @@ func Open(cfg Config) (*Hall, error) {
 	h.log.Info().Int64("seq", h.state.Seq).Int("tickets", len(h.state.Tickets)).Int("idempotency_records", len(h.idem)).
 		Dur("took", time.Since(start)).Msg("hall state recovered 状态已恢复")
 	h.ok.Store(true)
-	h.view.Store(queue.NewView(h.state))
+	h.view.Store(h.newView())
 	go h.run()
 	return h, nil
 }
@@ -157,6 +176,7 @@ func (h *Hall) load() error {
 		return err
 	}
 	h.state, h.idem, h.lastSnap, h.broken = st, idem, seq, false
+	h.alertList, h.counterSince = nil, nil
 	return nil
 }
 
@@ -339,6 +359,14 @@ func (h *Hall) process(batch []*request) {
 			recs = append(recs, store.Request{Source: r.Source, ReqID: r.ReqID, At: now, Seq: h.state.Seq, Response: body})
 		}
 	}
+	// CONTRACT §3: raised, raised to red or cleared within 2 s. The rules
+	// run on every 1 s tick and after a batch, at most every alertEvery.
+	if !h.cfg.NoAlerts && (batch == nil || now.Sub(h.alertsAt) >= alertEvery || now.Before(h.alertsAt)) {
+		h.alertsAt = now
+		start := time.Now()
+		apply(queue.EvaluateAlerts(h.state, now, h.cfg.AlertRules))
+		h.alertRuns, h.alertTime = h.alertRuns+1, h.alertTime+time.Since(start)
+	}
 	if len(evs) > 0 || len(recs) > 0 {
 		start := time.Now()
 		err := h.journal.Append(evs, recs)
@@ -353,7 +381,7 @@ func (h *Hall) process(batch []*request) {
 		h.ok.Store(true)
 	}
 	if len(evs) > 0 {
-		v := queue.NewView(h.state)
+		v := h.newView(evs...)
 		h.view.Store(v)
 		h.observe(evs, v)
 		h.subMu.Lock()
@@ -373,6 +401,31 @@ func (h *Hall) process(batch []*request) {
 	if h.state.Seq-h.lastSnap >= h.cfg.SnapshotEvery {
 		h.snapshot(false)
 	}
+}
+
+// newView is the view of the current state with what only the supervisor
+// stream shows: the standing alerts and the counters' status times. Those
+// two are rebuilt only after events that change them (evs; nil = rebuild).
+func (h *Hall) newView(evs ...queue.Event) *queue.View {
+	alertsChanged, countersChanged := evs == nil, evs == nil
+	for i := range evs {
+		alertsChanged = alertsChanged || evs[i].Alert != nil || evs[i].Kind == queue.EvDayStarted
+		countersChanged = countersChanged || evs[i].Counter != "" || evs[i].Kind == queue.EvDayStarted
+	}
+	if alertsChanged || h.alertList == nil {
+		h.alertList = h.state.AlertList()
+	}
+	if countersChanged || h.counterSince == nil {
+		h.counterSince = make(map[string]time.Time, len(h.state.Counters))
+		for id, c := range h.state.Counters {
+			if !c.StatusSince.IsZero() {
+				h.counterSince[id] = c.StatusSince
+			}
+		}
+	}
+	v := queue.NewView(h.state)
+	v.Alerts, v.CounterSince, v.Today, v.AlertN = h.alertList, h.counterSince, h.state.Today, h.state.AlertN
+	return v
 }
 
 // prune forgets idempotency records past their retention, hourly. Devices
@@ -459,6 +512,7 @@ func (h *Hall) observe(evs []queue.Event, v *queue.View) {
 	if h.m == nil {
 		return
 	}
+	alerts := false
 	for i := range evs {
 		e := &evs[i]
 		switch e.Kind {
@@ -477,6 +531,17 @@ func (h *Hall) observe(evs []queue.Event, v *queue.View) {
 			}
 		case queue.EvRatingSubmitted:
 			h.m.Ratings.WithLabelValues(strconv.Itoa(e.Level)).Inc()
+		case queue.EvAlertRaised:
+			h.m.AlertsRaised.WithLabelValues(e.Alert.Kind).Inc()
+			alerts = true
+		case queue.EvAlertUpdated, queue.EvAlertCleared:
+			alerts = true
+		}
+	}
+	if alerts {
+		h.m.Alerts.Reset()
+		for _, a := range v.Alerts {
+			h.m.Alerts.WithLabelValues(a.Kind, a.Level).Inc()
 		}
 	}
 	h.m.LastSeq.Set(float64(v.Seq))

@@ -75,3 +75,14 @@ func mustJournal(tb testing.TB, sp *queue.Spec) *store.Journal {
 	tb.Cleanup(func() { j.Close() })
 	return j
 }
+
+// mustJournalAt opens the journal in dir; it closes after the test.
+func mustJournalAt(tb testing.TB, dir string, sp *queue.Spec) *store.Journal {
+	tb.Helper()
+	j, err := store.Open(dir, sp.HallID, zerolog.Nop())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { j.Close() })
+	return j
+}

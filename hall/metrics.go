@@ -14,6 +14,8 @@ type Metrics struct {
 	AppendErrors  prometheus.Counter
 	LastSeq       prometheus.Gauge
 	Waiting       *prometheus.GaugeVec
+	Alerts        *prometheus.GaugeVec   // standing 电子监察 alerts by kind and level
+	AlertsRaised  *prometheus.CounterVec // alerts raised, by kind
 }
 
 // NewMetrics registers the hall's metrics with reg.
@@ -35,5 +37,8 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		Waiting:      prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "hallq_waiting_tickets", Help: "Tickets waiting, by service."}, []string{"service"}),
 	}
 	reg.MustRegister(m.TicketsIssued, m.Calls, m.WaitSeconds, m.ServeSeconds, m.Ratings, m.AppendSeconds, m.BatchSize, m.AppendErrors, m.LastSeq, m.Waiting)
+	m.Alerts = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "hallq_alerts", Help: "Standing alerts (电子监察), by kind and level."}, []string{"kind", "level"})
+	m.AlertsRaised = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "hallq_alerts_raised_total", Help: "Alerts raised, by kind."}, []string{"kind"})
+	reg.MustRegister(m.Alerts, m.AlertsRaised)
 	return m
 }

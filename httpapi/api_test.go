@@ -37,8 +37,9 @@ staff:
 
 // testAPI is a real hall on a temp journal behind the API on 127.0.0.1.
 type testAPI struct {
-	base string
-	h    *hall.Hall
+	base  string
+	h     *hall.Hall
+	staff *staff.Store
 }
 
 func newTestAPI(t *testing.T) *testAPI {
@@ -72,7 +73,7 @@ func newTestAPI(t *testing.T) *testAPI {
 	New(Config{Hall: h, Staff: st, Devices: devauth.New(creds), Gatherer: prometheus.NewRegistry(), Log: zerolog.Nop()}, mux)
 	srv := httptest.NewServer(mux)
 	t.Cleanup(func() { srv.Close(); h.Close(); j.Close() })
-	return &testAPI{base: srv.URL, h: h}
+	return &testAPI{base: srv.URL, h: h, staff: st}
 }
 
 type reply struct {

@@ -85,6 +85,8 @@ func New(cfg Config, mux *http.ServeMux) *Server {
 	mux.HandleFunc("POST "+hallPath+"/appointments/{code}/cancel", s.inHall(s.cancelAppointment))
 	mux.HandleFunc("GET "+hallPath+"/case-lookup", s.inHall(s.caseLookup))
 	mux.HandleFunc("GET "+hallPath+"/guide", s.inHall(s.guide))
+	mux.HandleFunc("GET "+hallPath+"/alerts", s.inHall(s.alerts))
+	mux.HandleFunc("GET "+hallPath+"/staffing", s.inHall(s.staffing))
 	return s
 }
 

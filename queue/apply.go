@@ -12,6 +12,7 @@ func Apply(s *State, e *Event) {
 	if e.Seq > s.Seq {
 		s.Seq = e.Seq
 	}
+	s.countDay(e)
 	t := s.Tickets[e.TicketID]
 	c := s.Counters[e.Counter]
 	switch e.Kind {
@@ -168,9 +169,12 @@ func Apply(s *State, e *Event) {
 		s.Firmware.apply(e, s.Devices)
 	case EvNoticeSet:
 		s.Notice = *e.Text
+	case EvAlertRaised, EvAlertUpdated, EvAlertCleared:
+		s.applyAlert(e)
 	}
 	if e.Counter != "" && s.Counters[e.Counter] != nil {
 		e.CounterStatus = s.CounterStatus(e.Counter)
+		s.Counters[e.Counter].markStatus(e.CounterStatus, e.At)
 	}
 	if e.Service != "" && e.Kind != EvAppointmentBooked && e.Kind != EvAppointmentCancelled && e.Kind != EvAppointmentMissed {
 		e.Waiting = intp(s.WaitingCount(e.Service))
@@ -181,5 +185,12 @@ func Apply(s *State, e *Event) {
 func (s *State) closeTicket(t *Ticket) {
 	if t.IDHash != "" && s.OpenIDs[t.Service+"|"+t.IDHash] == t.ID {
 		delete(s.OpenIDs, t.Service+"|"+t.IDHash)
+	}
+}
+
+// markStatus notes when the counter's shown status changed.
+func (c *Counter) markStatus(status string, at time.Time) {
+	if c.Shown != status {
+		c.Shown, c.StatusSince = status, at
 	}
 }

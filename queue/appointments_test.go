@@ -37,7 +37,7 @@ func TestAppointmentOldJournal(t *testing.T) {
 func TestAppointmentEventsRestricted(t *testing.T) {
 	for _, k := range []Kind{EvAppointmentBooked, EvAppointmentCancelled, EvAppointmentMissed} {
 		p := Event{Seq: 7, Kind: k, Appointment: "SECRET", Service: "tax"}.Public()
-		if p.Kind != KindRestricted || p.Appointment != "" || p.Service != "" || p.Seq != 7 {
+		if p.Kind != EvRestricted || p.Appointment != "" || p.Service != "" || p.Seq != 7 {
 			t.Fatalf("%s on the public stream: %+v", k, p)
 		}
 	}

@@ -33,6 +33,11 @@ func (s *State) Clone() *State {
 		c.Devices[id] = &dc
 	}
 	c.Firmware = s.Firmware.clone()
+	c.Alerts = make(map[string]*Alert, len(s.Alerts))
+	for id, a := range s.Alerts {
+		ac := *a
+		c.Alerts[id] = &ac
+	}
 	return &c
 }
 

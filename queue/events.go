@@ -32,7 +32,14 @@ const (
 
 	EvAppointmentCancelled Kind = "appointment.cancelled"
 	EvAppointmentMissed    Kind = "appointment.missed" // never checked in by its slot's end (预约爽约)
+	EvAlertRaised          Kind = "alert.raised"       // CONTRACT §3 alerts; carries the whole alert
+	EvAlertUpdated         Kind = "alert.updated"      // its level changed
+	EvAlertCleared         Kind = "alert.cleared"
 )
+
+// EvRestricted is the kind a restricted event shows on the public stream
+// (CONTRACT §3: the public stream never carries alerts).
+const EvRestricted Kind = "restricted"
 
 // Event is one fact the hall journals, replays and shows. Fields a kind does
 // not use stay empty.
@@ -95,29 +102,30 @@ type Event struct {
 	PromisedDate string `json:"promised_date,omitempty"` // YYYY-MM-DD, for a promised case
 	LeadCounter  string `json:"lead_counter,omitempty"`  // the leading counter of a joint case
 	FiledUpward  bool   `json:"filed_upward,omitempty"`  // a referred case, filed to the upper level
-}
 
-// KindRestricted is what the public stream shows of a restricted event (CONTRACT §3).
-const KindRestricted Kind = "restricted"
-
-// Restricted reports whether the public stream shows e only as
-// {"kind":"restricted"}: bookings carry codes a citizen checks in with.
-func (e Event) Restricted() bool {
-	switch e.Kind {
-	case EvAppointmentBooked, EvAppointmentCancelled, EvAppointmentMissed:
-		return true
-	}
-	return false
+	Alert *Alert `json:"alert,omitempty"` // alert.raised/updated/cleared: the whole alert
 }
 
 // Public is the event as screens see it: without the citizen's id hash, and
-// restricted events reduced to their kind.
+// a restricted event as only {"kind":"restricted"} (CONTRACT §3).
 func (e Event) Public() Event {
 	if e.Restricted() {
-		return Event{Seq: e.Seq, Kind: KindRestricted}
+		return Event{Seq: e.Seq, Kind: EvRestricted}
 	}
 	e.IDHash = ""
 	return e
+}
+
+// Restricted reports whether the public stream may not show the event in
+// detail: alerts (CONTRACT §3), and bookings, whose codes a citizen checks
+// in with.
+func (e Event) Restricted() bool {
+	switch e.Kind {
+	case EvAlertRaised, EvAlertUpdated, EvAlertCleared,
+		EvAppointmentBooked, EvAppointmentCancelled, EvAppointmentMissed:
+		return true
+	}
+	return false
 }
 
 func intp(v int) *int { return &v }

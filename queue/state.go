@@ -60,6 +60,12 @@ type State struct {
 	Devices      map[string]*DevicePresence `json:"devices"`
 	Notice       Name                       `json:"notice"`
 	Firmware     *FirmwareState             `json:"firmware,omitempty"`
+
+	// Alerts are the standing alerts by id (CONTRACT §3); AlertN is the
+	// number of the last alert raised (ids are al-N). Kept across days.
+	Alerts map[string]*Alert `json:"alerts,omitempty"`
+	AlertN int64             `json:"alert_n,omitempty"`
+	Today  DayStats          `json:"today"` // the day's service level and ratings so far
 }
 
 // Ticket is one ticket of the current business day.
@@ -102,6 +108,10 @@ type Counter struct {
 	Held         string    `json:"held,omitempty"`
 	LastFinished string    `json:"last_finished,omitempty"`
 	OpenedAt     time.Time `json:"opened_at,omitempty"`
+	// Shown is the status screens last showed and StatusSince when it
+	// began; the alert rules measure idle and pause time from it.
+	Shown       string    `json:"shown,omitempty"`
+	StatusSince time.Time `json:"status_since,omitempty"`
 }
 
 // Booking is an appointment (预约) booked for a day, service and slot.
@@ -151,6 +161,7 @@ func NewState(sp *Spec) *State {
 	s.AvgService = map[string]float64{}
 	s.Notice = sp.Notice
 	s.Firmware = newFirmwareState()
+	s.Alerts = map[string]*Alert{}
 	return s
 }
 

@@ -15,6 +15,14 @@ type View struct {
 	// FirmwareOffers is each device's retained firmware (CONTRACT §6); shared
 	// with the state, which replaces the map rather than change it.
 	FirmwareOffers map[string]*FirmwareOffer `json:"-"`
+	// Alerts are the standing alerts; only the supervisor view shows them
+	// (CONTRACT §3), never the public snapshot.
+	Alerts []Alert `json:"-"`
+	// CounterSince is when each counter's shown status began, and Today the
+	// day's figures so far; the supervisor view shows them.
+	CounterSince map[string]time.Time `json:"-"`
+	Today        DayStats             `json:"-"`
+	AlertN       int64                `json:"-"` // the number of the last alert raised (al-N)
 }
 
 // HallView names the hall.

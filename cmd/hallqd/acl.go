@@ -43,7 +43,7 @@ func runACL(_ context.Context, args []string) error {
 		return &config.Error{File: cfg.File, Key: "broker.password", Problem: "is required: it is hallqd's own password on the external broker"}
 	}
 	accounts := []devices.Account{{User: user, Secret: cfg.Broker.Password}}
-	var ids []string
+	var ids, alarms []string
 	for _, d := range cfg.Devices {
 		if d.ID == user {
 			return &config.Error{File: cfg.File, Key: "broker.username", Problem: fmt.Sprintf("%q is also a device id", user)}
@@ -54,12 +54,15 @@ func runACL(_ context.Context, args []string) error {
 		}
 		accounts = append(accounts, devices.Account{User: d.ID, Secret: d.Secret})
 		ids = append(ids, d.ID)
+		if d.Kind == devices.AlarmKind {
+			alarms = append(alarms, d.ID)
+		}
 	}
 	pw, err := devices.MosquittoPasswordFile(accounts, rand.Reader)
 	if err != nil {
 		return fmt.Errorf("password_file: %w", err)
 	}
-	acl := devices.MosquittoACLFile(devices.NewTopics(cfg.Hall.ID), user, ids)
+	acl := devices.MosquittoACLFile(devices.NewTopics(cfg.Hall.ID), user, ids, alarms...)
 	if err := os.MkdirAll(*out, 0o750); err != nil {
 		return fmt.Errorf("create %s: %w", *out, err)
 	}

@@ -5,6 +5,7 @@ import (
 	"net/url"
 
 	"github.com/hallq/hallq/display"
+	"github.com/hallq/hallq/httpapi"
 )
 
 // mountDisplay serves the screens' websocket hub (CONTRACT §3) and the web
@@ -14,7 +15,8 @@ func (m *Main) mountDisplay(mux *http.ServeMux) {
 	if u, err := url.Parse(m.Config.Hall.PublicURL); err == nil && u.Scheme != "" && u.Host != "" {
 		origins = append(origins, u.Scheme+"://"+u.Host) // pages opened through the public address
 	}
-	hub := display.NewHub(display.HubConfig{Hall: m.Hall, Log: m.Log, Registry: m.Registry, Origins: origins})
+	hub := display.NewHub(display.HubConfig{Hall: m.Hall, Log: m.Log, Registry: m.Registry, Origins: origins,
+		Supervisor: func(r *http.Request) int { return httpapi.SupervisorStatus(m.Staff, r) }})
 	m.closers = append(m.closers, hub.Close)
 	mux.Handle("GET /ws/v1/halls/{hall}", hub)
 	spec := m.Hall.Spec()
