@@ -27,23 +27,16 @@ type Config struct {
 	Username  string
 	Password  string
 
-	// Dir is where devices.db, the record of refused requests, is kept
-	// (config storage.dir); "" keeps it in memory only.
-	Dir string
-
 	Registry prometheus.Registerer // nil = no metrics
 	Clock    func() time.Time      // nil = time.Now; used for rating-window timers
 
-	// RatePerSec and Burst bound each device's requests (token bucket);
-	// 0 = 20 per second with bursts of 40.
+	// RatePerSec and Burst are the sustained rate of a device's pipelined
+	// requests (those sent while another is in flight; CONTRACT §2
+	// admission); 0 = DefaultRatePerSec and DefaultBurst.
 	RatePerSec float64
 	Burst      int
 	// DoTimeout bounds how long a request waits for the hall; 0 = 10 s.
 	DoTimeout time.Duration
-	// Replies, when set, lists the replies the hall stored since a time, so
-	// that requests refused before they reach the hall still answer like the
-	// first time for a req_id carried out before a restart.
-	Replies func(since time.Time, fn func(source, reqID string, at time.Time, response []byte)) error
 	// DesiredConfig, when set, returns the body of a device's retained
 	// dev/{id}/config message; nil = the minimal config (see desiredConfig).
 	DesiredConfig func(d queue.DeviceSpec, sp *queue.Spec) any
@@ -51,17 +44,10 @@ type Config struct {
 
 // Defaults of Config.
 const (
-	DefaultRatePerSec = 20
-	DefaultBurst      = 40
-	DefaultDoTimeout  = 10 * time.Second
+	DefaultDoTimeout = 10 * time.Second
 	// DefaultUsername is hallqd's own user name on an external broker when
 	// broker.username is not set.
 	DefaultUsername = "hallqd"
-	// replyRetention is how long replies are remembered for req_id
-	// deduplication (CONTRACT §2: req_id unique per device for 24 h).
-	replyRetention = 48 * time.Hour
-	// maxQueued is how many requests of one device may wait; more are dropped.
-	maxQueued = 64
 	// maxPendingCmds is how many unacknowledged commands a device keeps.
 	maxPendingCmds = 32
 	// maxPacket is the largest MQTT packet the embedded broker accepts; a

@@ -137,10 +137,7 @@ func (e *env) start() {
 	if e.addr != "" {
 		addr = e.addr // a restart keeps the port
 	}
-	cfg := Config{Hall: h, Auth: devauth.New(creds), Log: log, Listen: addr, Dir: e.dir, Registry: e.reg, Clock: e.devClock.Now,
-		Replies: func(since time.Time, fn func(source, reqID string, at time.Time, response []byte)) error {
-			return j.Requests(since, func(r store.Request) { fn(r.Source, r.ReqID, r.At, r.Response) })
-		}}
+	cfg := Config{Hall: h, Auth: devauth.New(creds), Log: log, Listen: addr, Registry: e.reg, Clock: e.devClock.Now}
 	if e.extra != nil {
 		e.extra(&cfg)
 	}
