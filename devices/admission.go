@@ -16,6 +16,10 @@ const (
 	// charged and never refused, however fast it goes.
 	DefaultRatePerSec = 50
 	DefaultBurst      = 200
+	// maxPendingRefusals is how many rate_limited answers of one device may
+	// wait for their record before the embedded broker stops reading from
+	// that device's connection until they are out.
+	maxPendingRefusals = 64
 	// minRetryAfter is the smallest retry_after_ms hallq suggests.
 	minRetryAfter = 50 * time.Millisecond
 )

@@ -170,9 +170,8 @@ func TestAdmissionFlood(t *testing.T) {
 		flood, f.ok.Load(), f.limited.Load(), b, d, float64(d)/float64(b))
 }
 
-// TestAdmissionRepeatRateLimited: a rate_limited answer is the answer to
-// that req_id, also after a restart (CONTRACT §2 idempotency), and a req_id
-// carried out before keeps its answer when repeated in a flood.
+// TestAdmissionPipelined: up to MaxInFlight requests sent without waiting
+// are carried out, in order (CONTRACT §2 admission).
 func TestAdmissionPipelined(t *testing.T) {
 	e := newEnv(t)
 	k := e.connect("kiosk-01")

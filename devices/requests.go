@@ -31,6 +31,7 @@ type deviceQueue struct {
 
 	refusals []refusal // rate_limited answers waiting for their record
 	refusing bool
+	drained  *sync.Cond // signalled when refusals are taken for recording
 }
 
 // refusal is one request answered rate_limited.
@@ -52,6 +53,12 @@ type requests struct {
 	burst   int
 	timeout time.Duration
 	ctx     context.Context
+
+	// block makes a flooding device's own publishing wait while it has
+	// maxPendingRefusals answers waiting (the embedded broker: add runs on
+	// that device's connection); with an external broker add runs on the
+	// one goroutine shared by all devices and never waits.
+	block bool
 
 	mu      sync.Mutex
 	devs    map[string]*deviceQueue
@@ -79,6 +86,7 @@ func (r *requests) add(device string, payload []byte) {
 	q := r.devs[device]
 	if q == nil {
 		q = &deviceQueue{limit: newBucket(r.rate, r.burst, now)}
+		q.drained = sync.NewCond(&r.mu)
 		r.devs[device] = q
 	}
 	ok, retry := admit(q.inflight, q.limit, now)
@@ -103,6 +111,13 @@ func (r *requests) add(device string, payload []byte) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.closing { // close is waiting: no new goroutine now
+		go r.refuseClosing(device, payload)
+		return
+	}
+	for r.block && len(q.refusals) >= maxPendingRefusals && !r.closing {
+		q.drained.Wait() // back-pressure on the flooding connection only
+	}
+	if r.closing {
 		go r.refuseClosing(device, payload)
 		return
 	}
@@ -145,6 +160,7 @@ func (r *requests) refuse(device string, q *deviceQueue) {
 		r.mu.Lock()
 		batch := q.refusals
 		q.refusals = nil
+		q.drained.Broadcast()
 		if len(batch) == 0 {
 			q.refusing = false
 			r.mu.Unlock()
@@ -275,6 +291,9 @@ func gate(d queue.DeviceSpec, req Request) (queue.Command, *queue.Error) {
 func (r *requests) close() {
 	r.mu.Lock()
 	r.closing = true
+	for _, q := range r.devs {
+		q.drained.Broadcast()
+	}
 	r.mu.Unlock()
 	r.wg.Wait()
 }
