@@ -14,9 +14,10 @@ import (
 
 // embedded is the embedded broker (mochi-mqtt); hallqd is its inline client.
 type embedded struct {
+	log      zerolog.Logger
 	srv      *mqtt.Server
 	sessions *sessionHook
-	ln       net.Listener
+	ln       *guardedListener
 	done     chan struct{}
 	wg       sync.WaitGroup
 
@@ -41,7 +42,7 @@ func newEmbedded(log zerolog.Logger, auth *authHook, sessions *sessionHook) (*em
 	if err := srv.AddHook(newPIDHook(), nil); err != nil {
 		return nil, fmt.Errorf("add mqtt packet id hook: %w", err)
 	}
-	return &embedded{srv: srv, sessions: sessions, done: make(chan struct{})}, nil
+	return &embedded{log: log, srv: srv, sessions: sessions, done: make(chan struct{})}, nil
 }
 
 // serve accepts devices on addr.
@@ -50,7 +51,7 @@ func (e *embedded) serve(addr string) error {
 	if err != nil {
 		return fmt.Errorf("listen.mqtt %s: %w", addr, err)
 	}
-	e.ln = newGuardedListener(ln)
+	e.ln = newGuardedListener(ln, e.log)
 	if err := e.srv.AddListener(listeners.NewNet("tcp", e.ln)); err != nil {
 		ln.Close()
 		return fmt.Errorf("mqtt listener %s: %w", addr, err)
@@ -95,7 +96,14 @@ func (e *embedded) subscribe(filter string, fn handler) error {
 	return nil
 }
 
-func (e *embedded) ready() error { return nil }
+// ready reports a listener that is not accepting connections (CONTRACT §4
+// readyz).
+func (e *embedded) ready() error {
+	if e.ln == nil {
+		return fmt.Errorf("mqtt listener not started")
+	}
+	return e.ln.acceptErr()
+}
 
 func (e *embedded) close() error {
 	close(e.done)
