@@ -112,8 +112,9 @@ func (h *authHook) OnWill(cl *mqtt.Client, will mqtt.Will) (mqtt.Will, error) {
 	return will, nil
 }
 
-// voidTopic is where dropped wills go: nobody may subscribe to $ topics.
-const voidTopic = "$hallq/dropped-will"
+// voidTopic is where dropped wills and $SYS publishes go: nobody may
+// subscribe to $ topics.
+const voidTopic = "$hallq/dropped"
 
 // clip shortens s for a log line.
 func clip(s string, n int) string {

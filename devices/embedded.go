@@ -39,6 +39,9 @@ func newEmbedded(log zerolog.Logger, auth *authHook, sessions *sessionHook) (*em
 	if err := srv.AddHook(sessions, nil); err != nil {
 		return nil, fmt.Errorf("add mqtt session hook: %w", err)
 	}
+	if err := srv.AddHook(&sysHook{}, nil); err != nil {
+		return nil, fmt.Errorf("add mqtt $SYS hook: %w", err)
+	}
 	if err := srv.AddHook(newPIDHook(), nil); err != nil {
 		return nil, fmt.Errorf("add mqtt packet id hook: %w", err)
 	}
