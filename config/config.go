@@ -27,6 +27,7 @@ type Config struct {
 	Listen       Listen       `yaml:"listen"`
 	Broker       Broker       `yaml:"broker"`
 	Storage      Storage      `yaml:"storage"`
+	Limits       Limits       `yaml:"limits"` // robustness limits (docs/robustness.md)
 
 	File string `yaml:"-"` // where it was read from; "(demo)" for the embedded demo
 	Demo bool   `yaml:"-"`
@@ -198,6 +199,7 @@ func (c *Config) defaults() {
 	if c.Storage.Dir == "" {
 		c.Storage.Dir = "./data"
 	}
+	c.Limits.defaults()
 	for i := range c.Services {
 		if c.Services[i].TargetWaitMin == 0 {
 			c.Services[i].TargetWaitMin = 30

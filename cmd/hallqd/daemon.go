@@ -19,6 +19,7 @@ import (
 	"github.com/hallq/hallq/devauth"
 	"github.com/hallq/hallq/hall"
 	"github.com/hallq/hallq/httpapi"
+	"github.com/hallq/hallq/netlimit"
 	"github.com/hallq/hallq/staff"
 	"github.com/hallq/hallq/store"
 )
@@ -74,10 +75,11 @@ type Main struct {
 	Mux      *http.ServeMux
 	HTTPAddr string // the bound address
 
-	checks   []httpapi.Check
-	http     *http.Server
-	closers  []func() error // run in reverse order by Close, before the hall stops
-	stopping chan struct{}
+	checks    []httpapi.Check
+	http      *http.Server
+	httpLimit *netlimit.Listener
+	closers   []func() error // run in reverse order by Close, before the hall stops
+	stopping  chan struct{}
 }
 
 // Run starts everything and returns once hallqd is serving.
@@ -137,8 +139,7 @@ func (m *Main) Run(ctx context.Context) error {
 	m.decorateAPI(&apiCfg)
 	httpapi.New(apiCfg, m.Mux)
 	m.mountDisplay(m.Mux)
-	m.http = &http.Server{Handler: m.Mux, ReadHeaderTimeout: 10 * time.Second}
-	go m.http.Serve(ln)
+	m.serveHTTP(ln)
 	m.announce()
 	return nil
 }
@@ -167,11 +168,7 @@ func (m *Main) announce() {
 // (CONTRACT §4 SIGTERM).
 func (m *Main) Close() error {
 	var errs []error
-	if m.http != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		errs = append(errs, m.http.Shutdown(ctx))
-		cancel()
-	}
+	errs = append(errs, m.stopHTTP())
 	for i := len(m.closers) - 1; i >= 0; i-- {
 		errs = append(errs, m.closers[i]())
 	}
