@@ -94,12 +94,15 @@ type Hall struct {
 	closing atomic.Bool
 
 	// owned by the writer goroutine
-	state    *queue.State
-	idem     map[idemKey]idemRecord
-	pruned   time.Time // when idempotency records were last pruned
-	broken   bool      // the in-memory state may hold events that did not commit
-	lastSnap int64
-	snapping chan struct{} // closed when the snapshot being written is saved
+	state        *queue.State
+	idem         map[idemKey]idemRecord
+	pruned       time.Time // when idempotency records were last pruned
+	broken       bool      // the in-memory state may hold events that did not commit
+	lastSnap     int64
+	snapping     chan struct{} // closed when the snapshot being written is saved
+	lastAt       time.Time     // time of the last durable event: the hall's clock never goes back past it
+	behind       atomic.Int64  // how far the wall clock is behind lastAt, in ns
+	checkpointed time.Time     // when the WAL was last checkpointed
 
 	view atomic.Pointer[queue.View]
 	ok   atomic.Bool // the last append succeeded
@@ -155,8 +158,10 @@ func (h *Hall) load() error {
 		}
 		st.Attach(h.spec)
 	}
+	var lastAt time.Time
 	if err := h.journal.Replay(seq, func(e *queue.Event) error {
 		queue.Apply(st, e)
+		lastAt = e.At
 		return nil
 	}); err != nil {
 		return fmt.Errorf("replay journal: %w", err)
@@ -167,7 +172,12 @@ func (h *Hall) load() error {
 	}); err != nil {
 		return err
 	}
-	h.state, h.idem, h.lastSnap, h.broken = st, idem, seq, false
+	if lastAt.IsZero() && st.Seq > 0 { // everything was in the snapshot
+		if evs, err := h.journal.EventsAfter(st.Seq-1, 1); err == nil && len(evs) == 1 {
+			lastAt = evs[0].At
+		}
+	}
+	h.state, h.idem, h.lastSnap, h.broken, h.lastAt = st, idem, seq, false, lastAt
 	return nil
 }
 
@@ -283,6 +293,7 @@ func (h *Hall) run() {
 		case <-tick.C:
 			h.process(nil) // rolls the business day over when due
 			h.prune()
+			h.maintain()
 		case <-h.quit:
 			for {
 				batch = h.drain(batch[:0])
@@ -326,7 +337,7 @@ func (h *Hall) process(batch []*request) {
 			return
 		}
 	}
-	now := h.clock()
+	now := h.now()
 	var evs []queue.Event
 	var recs []store.Request
 	var added []idemKey
@@ -395,6 +406,7 @@ func (h *Hall) process(batch []*request) {
 		h.ok.Store(true)
 	}
 	if len(evs) > 0 {
+		h.lastAt = now
 		v := queue.NewView(h.state)
 		h.view.Store(v)
 		h.observe(evs, v)

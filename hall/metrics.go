@@ -14,6 +14,7 @@ type Metrics struct {
 	AppendErrors  prometheus.Counter
 	LastSeq       prometheus.Gauge
 	Waiting       *prometheus.GaugeVec
+	ClockBehind   prometheus.Gauge // seconds the wall clock is behind the last event
 }
 
 // NewMetrics registers the hall's metrics with reg.
@@ -34,6 +35,9 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		LastSeq:      prometheus.NewGauge(prometheus.GaugeOpts{Name: "hallq_journal_seq", Help: "Last durable event seq."}),
 		Waiting:      prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "hallq_waiting_tickets", Help: "Tickets waiting, by service."}, []string{"service"}),
 	}
+	m.ClockBehind = prometheus.NewGauge(prometheus.GaugeOpts{Name: "hallq_clock_behind_seconds",
+		Help: "Seconds the wall clock is behind the journal's last event (a clock stepped back); 0 when it is not."})
+	reg.MustRegister(m.ClockBehind)
 	reg.MustRegister(m.TicketsIssued, m.Calls, m.WaitSeconds, m.ServeSeconds, m.Ratings, m.AppendSeconds, m.BatchSize, m.AppendErrors, m.LastSeq, m.Waiting)
 	return m
 }

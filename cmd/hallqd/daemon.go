@@ -105,6 +105,7 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 		return nil
 	}})
+	m.addRobustnessChecks()
 	var entries []staff.Entry
 	for _, s := range cfg.Staff {
 		entries = append(entries, staff.Entry{ID: s.ID, Name: s.Name, Role: s.Role, PasswordHash: s.PasswordHash, Password: s.Password})

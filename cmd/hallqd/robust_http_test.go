@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"encoding/json"
 	"context"
 	"fmt"
 	"io"
@@ -173,5 +174,40 @@ func TestSIGTERMWithStalledRequest(t *testing.T) {
 	}
 	if !strings.Contains(c.log.String(), "closing them") && !strings.Contains(c.log.String(), "draining") {
 		t.Logf("log: %s", c.log.String())
+	}
+}
+
+// TestReadyzWarnings: little free space in storage.dir is named in
+// /readyz's body and in hallq_storage_free_bytes, and /readyz stays 200.
+func TestReadyzWarnings(t *testing.T) {
+	m := startLimited(t, func(l *config.Limits) { l.StorageMinFreeMB = 1 << 30 }) // a petabyte: always short
+	resp, err := http.Get("http://" + m.HTTPAddr + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body struct {
+		Ready bool              `json:"ready"`
+		Parts map[string]string `json:"parts"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != 200 || !body.Ready {
+		t.Errorf("readyz %d %+v: a warning must not make hallqd unready", resp.StatusCode, body)
+	}
+	if !strings.Contains(body.Parts["disk"], "free") || body.Parts["clock"] != "ok" {
+		t.Errorf("readyz parts %v, want the disk warning", body.Parts)
+	}
+	mr, err := http.Get("http://" + m.HTTPAddr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mr.Body.Close()
+	b, _ := io.ReadAll(mr.Body)
+	for _, name := range []string{"hallq_storage_free_bytes ", "hallq_journal_wal_bytes ", "hallq_clock_behind_seconds ", "hallq_http_conns_open "} {
+		if !strings.Contains(string(b), name) {
+			t.Errorf("metric %s missing", name)
+		}
 	}
 }
