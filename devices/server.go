@@ -78,7 +78,7 @@ func (s *Server) start(ctx context.Context) error {
 		for _, id := range s.spec.DeviceOrder {
 			auth.acls[id] = newACL(s.topics, id)
 		}
-		valid := func(cl *mqtt.Client, pk packets.Packet) bool { return auth.check(cl, pk) == "" }
+		valid := func(cl *mqtt.Client, pk packets.Packet) bool { return auth.check(cl, pk, false) == "" }
 		if s.emb, err = newEmbedded(log, auth, newSessionHook(s, s.topics, valid)); err != nil {
 			return err
 		}

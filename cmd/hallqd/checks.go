@@ -6,6 +6,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/hallq/hallq/devauth"
 	"github.com/hallq/hallq/httpapi"
 	"github.com/hallq/hallq/store"
 )
@@ -69,4 +70,14 @@ func (m *Main) addRobustnessChecks() {
 		}
 	}()
 	m.closers = append(m.closers, func() error { close(stop); <-done; return nil })
+}
+
+// limitDeviceAuth limits failed device logins (MQTT CONNECT, HTTP device
+// tokens) per address and per device id (limits.auth_failures_per_min).
+func (m *Main) limitDeviceAuth() {
+	blocked := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "hallq_device_logins_blocked_total",
+		Help: "Device logins refused unchecked after too many failures, by what was blocked (address or device)."}, []string{"by"})
+	m.Registry.MustRegister(blocked)
+	m.Devices.Limit(devauth.NewLimiter(m.Config.Limits.AuthFailuresPerMin, time.Minute,
+		m.Log.With().Str("component", "auth").Logger(), nil, func(kind string) { blocked.WithLabelValues(kind).Inc() }))
 }

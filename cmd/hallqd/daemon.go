@@ -118,6 +118,7 @@ func (m *Main) Run(ctx context.Context) error {
 		creds = append(creds, devauth.Cred{ID: d.ID, Kind: d.Kind, Counter: d.Counter, Secret: d.Secret})
 	}
 	m.Devices = devauth.New(creds)
+	m.limitDeviceAuth()
 	for _, d := range cfg.Devices {
 		if d.Secret == "" {
 			m.Log.Warn().Str("device", d.ID).Msg("device has no secret in the config: it is refused at CONNECT until one is set 设备未配置密钥")

@@ -211,3 +211,41 @@ func TestReadyzWarnings(t *testing.T) {
 		}
 	}
 }
+
+// TestHTTPDeviceTokenGuessingLimited: wrong HTTP device tokens are limited
+// per address (the probe made 300 in 3 s): past the limit even the right
+// token from that address gets 429 rate_limited for a minute.
+func TestHTTPDeviceTokenGuessingLimited(t *testing.T) {
+	m := startLimited(t, func(l *config.Limits) { l.AuthFailuresPerMin = 5 })
+	take := func(secret string) (int, string) {
+		req, _ := http.NewRequest("POST", "http://"+m.HTTPAddr+"/api/v1/halls/"+m.Config.Hall.ID+"/tickets",
+			strings.NewReader(`{"service":"`+m.Config.Services[0].ID+`"}`))
+		req.Header.Set("Authorization", "Bearer kiosk-01:"+secret)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	for i := 0; i < 5; i++ {
+		if code, _ := take("guess"); code != 401 {
+			t.Fatalf("wrong token %d: status %d", i+1, code)
+		}
+	}
+	code, body := take(demoSecret(t, m, "kiosk-01"))
+	if code != 429 || !strings.Contains(body, `"rate_limited"`) || !strings.Contains(body, "retry_after_ms") {
+		t.Errorf("right token after 5 failures: %d %s, want 429 rate_limited with retry_after_ms", code, body)
+	}
+}
+
+func demoSecret(t *testing.T, m *Main, id string) string {
+	for _, d := range m.Config.Devices {
+		if d.ID == id {
+			return d.Secret
+		}
+	}
+	t.Fatalf("no device %s", id)
+	return ""
+}
