@@ -4,8 +4,8 @@ package devauth
 
 import (
 	"crypto/sha256"
-	"errors"
 	"crypto/subtle"
+	"errors"
 	"strings"
 
 	"golang.org/x/crypto/bcrypt"

@@ -43,7 +43,7 @@ func TestConnectGuessingLimited(t *testing.T) {
 		c.Log = zerolog.New(&logs)
 	}))
 	from := func(ip, secret string) error {
-		po := paho.NewClientOptions().AddBroker("tcp://"+e.addr).SetClientID("kiosk-01").SetUsername("kiosk-01").SetPassword(secret).
+		po := paho.NewClientOptions().AddBroker("tcp://" + e.addr).SetClientID("kiosk-01").SetUsername("kiosk-01").SetPassword(secret).
 			SetAutoReconnect(false).SetConnectTimeout(wait).SetDialer(&net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}})
 		c := paho.NewClient(po)
 		tok := c.Connect()
