@@ -1,70 +1,16 @@
 package devices
 
-import (
-	"math"
-	"time"
-)
+import "github.com/hallq/hallq/admission"
 
-// Admission limits (CONTRACT §2 admission, 1.1; docs/devices.md "Admission").
+// Admission limits of the MQTT side; the rules are package admission's.
 const (
-	// MaxInFlight is how many requests of one device may be in flight (sent,
-	// not yet answered); one more is answered rate_limited.
-	MaxInFlight = 8
-	// DefaultRatePerSec and DefaultBurst are the documented sustained rate of
-	// pipelined requests: requests that arrive while the same device still
-	// has one in flight. A device that waits for each answer is never
-	// charged and never refused, however fast it goes.
-	DefaultRatePerSec = 50
-	DefaultBurst      = 200
+	// MaxInFlight is how many requests of one device may be in flight.
+	MaxInFlight = admission.MaxInFlight
+	// DefaultRatePerSec and DefaultBurst are the sustained rate of pipelined requests.
+	DefaultRatePerSec = admission.DefaultRatePerSec
+	DefaultBurst      = admission.DefaultBurst
 	// maxPendingRefusals is how many rate_limited answers of one device may
 	// wait for their record before the embedded broker stops reading from
 	// that device's connection until they are out.
 	maxPendingRefusals = 64
-	// minRetryAfter is the smallest retry_after_ms hallq suggests.
-	minRetryAfter = 50 * time.Millisecond
 )
-
-// bucket is a token bucket: rate tokens a second, at most burst saved up.
-// It is not safe for concurrent use; the dispatcher guards it.
-type bucket struct {
-	rate   float64
-	burst  float64
-	tokens float64
-	last   time.Time
-}
-
-func newBucket(rate float64, burst int, now time.Time) *bucket {
-	return &bucket{rate: rate, burst: float64(burst), tokens: float64(burst), last: now}
-}
-
-// allow takes one token if there is one; otherwise it says how long until
-// there is.
-func (b *bucket) allow(now time.Time) (bool, time.Duration) {
-	if el := now.Sub(b.last).Seconds(); el > 0 {
-		b.tokens = min(b.burst, b.tokens+el*b.rate)
-		b.last = now
-	}
-	if b.tokens < 1 {
-		return false, time.Duration(math.Ceil((1 - b.tokens) / b.rate * float64(time.Second)))
-	}
-	b.tokens--
-	return true, 0
-}
-
-// admit decides whether one more request of a device with inflight requests
-// in flight is carried out; if not, it returns how long the device should
-// wait (CONTRACT §2 admission: one in flight is never refused; more than
-// MaxInFlight, or pipelining past the sustained rate, is rate_limited).
-func admit(inflight int, b *bucket, now time.Time) (bool, time.Duration) {
-	if inflight == 0 {
-		return true, 0 // lock-step: never charged
-	}
-	if inflight >= MaxInFlight {
-		return false, max(minRetryAfter, time.Duration(inflight-MaxInFlight+1)*minRetryAfter)
-	}
-	ok, wait := b.allow(now)
-	if !ok {
-		return false, max(minRetryAfter, wait)
-	}
-	return true, 0
-}

@@ -11,6 +11,7 @@ import (
 
 	paho "github.com/eclipse/paho.mqtt.golang"
 
+	"github.com/hallq/hallq/admission"
 	"github.com/hallq/hallq/internal/testenv"
 	"github.com/hallq/hallq/queue"
 )
@@ -186,5 +187,28 @@ func TestAdmissionPipelined(t *testing.T) {
 		if r := k.await(fmt.Sprintf("p%d", i), ch); !r.OK {
 			t.Errorf("pipelined request %d of %d: %s", i+1, MaxInFlight, r.raw)
 		}
+	}
+}
+
+// TestGreenCapMQTT: a kiosk's green-channel tickets over the cap are
+// answered rate_limited with retry_after_ms and not issued; a repeat of an
+// issued req_id does not count.
+func TestGreenCapMQTT(t *testing.T) {
+	e := newEnv(t, withConfig(func(c *Config) { c.GreenCap = admission.NewGreenCap(2, nil, nil) }))
+	k := e.connect("kiosk-01")
+	green := map[string]any{"service": "general", "channel": "green"}
+	first := k.request("g1", "ticket.take", green)
+	if !first.OK {
+		t.Fatalf("green 1: %s", first.raw)
+	}
+	want(t, "repeat", string(k.request("g1", "ticket.take", green).raw), string(first.raw))
+	k.ok("ticket.take", green)
+	r := k.do("ticket.take", green)
+	wantErr(t, r, queue.RateLimited)
+	if r.Error.RetryAfterMS <= 0 {
+		t.Errorf("no retry_after_ms: %s", r.raw)
+	}
+	if got := e.hall.View().Services[0].Issued; got != 2 {
+		t.Errorf("issued %d, want 2", got)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/rs/zerolog"
 
+	"github.com/hallq/hallq/admission"
 	"github.com/hallq/hallq/devauth"
 	"github.com/hallq/hallq/hall"
 	"github.com/hallq/hallq/queue"
@@ -35,6 +36,9 @@ type Config struct {
 	// admission); 0 = DefaultRatePerSec and DefaultBurst.
 	RatePerSec float64
 	Burst      int
+	// GreenCap caps each kiosk's green-channel tickets a minute, shared with
+	// the HTTP API; nil = no cap.
+	GreenCap *admission.GreenCap
 	// DoTimeout bounds how long a request waits for the hall; 0 = 10 s.
 	DoTimeout time.Duration
 	// DesiredConfig, when set, returns the body of a device's retained

@@ -2,13 +2,13 @@ package devices
 
 import (
 	"context"
-	"strconv"
 	"sync"
 	"time"
 	"unicode/utf8"
 
 	"github.com/rs/zerolog"
 
+	"github.com/hallq/hallq/admission"
 	"github.com/hallq/hallq/hall"
 	"github.com/hallq/hallq/ops"
 	"github.com/hallq/hallq/queue"
@@ -24,7 +24,7 @@ func boundKind(kind string) bool {
 // may send counter.open and call.next without waiting in between; requests
 // of different devices run concurrently and share the hall's group commits.
 type deviceQueue struct {
-	limit    *bucket
+	limit    *admission.Bucket
 	jobs     [][]byte
 	inflight int // queued plus the one being carried out
 	running  bool
@@ -59,6 +59,8 @@ type requests struct {
 	// that device's connection); with an external broker add runs on the
 	// one goroutine shared by all devices and never waits.
 	block bool
+	// green caps a kiosk's green-channel tickets (shared with HTTP); nil = no cap.
+	green *admission.GreenCap
 
 	mu      sync.Mutex
 	devs    map[string]*deviceQueue
@@ -85,11 +87,11 @@ func (r *requests) add(device string, payload []byte) {
 	}
 	q := r.devs[device]
 	if q == nil {
-		q = &deviceQueue{limit: newBucket(r.rate, r.burst, now)}
+		q = &deviceQueue{limit: admission.NewBucket(r.rate, r.burst, now)}
 		q.drained = sync.NewCond(&r.mu)
 		r.devs[device] = q
 	}
-	ok, retry := admit(q.inflight, q.limit, now)
+	ok, retry := admission.Admit(q.inflight, q.limit, now)
 	if ok {
 		q.inflight++
 		q.jobs = append(q.jobs, append([]byte(nil), payload...))
@@ -174,7 +176,7 @@ func (r *requests) refuse(device string, q *deviceQueue) {
 				unrecorded = append(unrecorded, f)
 				continue
 			}
-			reqs = append(reqs, hall.Request{Source: Source(device), ReqID: f.reqID, Refusal: rateLimited(f.retry)})
+			reqs = append(reqs, hall.Request{Source: Source(device), ReqID: f.reqID, Refusal: admission.RateLimited(f.retry)})
 		}
 		var reps []hall.Reply
 		if len(reqs) > 0 {
@@ -192,17 +194,9 @@ func (r *requests) refuse(device string, q *deviceQueue) {
 			r.send(device, "", result, encodeResponse(reqs[i].ReqID, rep))
 		}
 		for _, f := range unrecorded {
-			r.send(device, f.op, string(queue.RateLimited), encodeResponse(f.reqID, hall.Reply{Error: rateLimited(f.retry)}))
+			r.send(device, f.op, string(queue.RateLimited), encodeResponse(f.reqID, hall.Reply{Error: admission.RateLimited(f.retry)}))
 		}
 	}
-}
-
-// rateLimited is the refusal of a request over the admission limits, with
-// the wait the device should keep (CONTRACT §2 admission).
-func rateLimited(retry time.Duration) *queue.Error {
-	ms := int(retry / time.Millisecond)
-	return &queue.Error{Code: queue.RateLimited, RetryAfterMS: ms,
-		Message: "请求过多，请稍后再试 too many requests in flight or over the sustained rate; retry after " + strconv.Itoa(ms) + " ms"}
 }
 
 // refuseClosing answers a request that arrives while hallqd stops:
@@ -229,7 +223,15 @@ func (r *requests) handle(d queue.DeviceSpec, payload []byte) (op, result string
 	if qerr == nil {
 		cmd, qerr = gate(d, req)
 	}
-	op, result, body = r.answer(d.ID, req.ReqID, req.Op, cmd, qerr)
+	undo := func() {}
+	if tt, ok := cmd.(queue.TakeTicket); ok && qerr == nil && tt.Channel == "green" {
+		undo, qerr = r.green.Take(d.ID) // docs/robustness.md: green tickets per kiosk per minute
+	}
+	var ok bool
+	op, result, body, ok = r.answerOK(d.ID, req.ReqID, req.Op, cmd, qerr)
+	if !ok && undo != nil {
+		undo()
+	}
 	return op, result, body, true
 }
 
@@ -238,8 +240,14 @@ func (r *requests) handle(d queue.DeviceSpec, payload []byte) (op, result string
 // every answer: a repeated req_id gets the first answer, whichever way it is
 // refused or carried out now (CONTRACT §2 idempotency).
 func (r *requests) answer(device, reqID, op string, cmd queue.Command, qerr *queue.Error) (string, string, []byte) {
+	op, result, body, _ := r.answerOK(device, reqID, op, cmd, qerr)
+	return op, result, body
+}
+
+// answerOK is answer that also says whether cmd was carried out now.
+func (r *requests) answerOK(device, reqID, op string, cmd queue.Command, qerr *queue.Error) (string, string, []byte, bool) {
 	if qerr != nil && !recordable(reqID) { // too long or empty to be a key: answered, not recorded
-		return op, string(qerr.Code), encodeResponse(reqID, hall.Reply{Error: qerr})
+		return op, string(qerr.Code), encodeResponse(reqID, hall.Reply{Error: qerr}), false
 	}
 	ctx, cancel := context.WithTimeout(r.ctx, r.timeout)
 	rep := r.hall.Do(ctx, hall.Request{Source: Source(device), ReqID: reqID, Cmd: cmd, Refusal: qerr})
@@ -251,7 +259,7 @@ func (r *requests) answer(device, reqID, op string, cmd queue.Command, qerr *que
 	case !rep.OK && rep.Error != nil:
 		result = string(rep.Error.Code)
 	}
-	return op, result, encodeResponse(reqID, rep)
+	return op, result, encodeResponse(reqID, rep), rep.OK && !rep.Repeat
 }
 
 // recordable reports whether reqID can key an idempotency record.

@@ -71,7 +71,7 @@ func (s *Server) start(ctx context.Context) error {
 	s.pres = newPresence(s.ctx, s.spec, rec.presence, s.reportPresence, s.m.online)
 	s.req = &requests{hall: cfg.Hall, spec: s.spec, respond: s.respond, log: log, metrics: s.m,
 		clock: time.Now, rate: cfg.RatePerSec, burst: cfg.Burst, timeout: cfg.DoTimeout, ctx: s.ctx, devs: map[string]*deviceQueue{},
-		block: cfg.BrokerURL == ""}
+		block: cfg.BrokerURL == "", green: cfg.GreenCap}
 
 	if cfg.BrokerURL == "" {
 		auth := &authHook{auth: cfg.Auth, acls: map[string]*acl{}, log: log, refused: s.m.refused}

@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/rs/zerolog"
 
+	"github.com/hallq/hallq/admission"
 	"github.com/hallq/hallq/devauth"
 	"github.com/hallq/hallq/hall"
 	"github.com/hallq/hallq/queue"
@@ -41,6 +42,11 @@ type Config struct {
 	Decorate TicketDecorator // optional
 	QRPNG    func(text string) ([]byte, error)
 	BaseURL  string // for ticket QR links
+	// Admission applies the MQTT side's admission rules to device and kiosk
+	// page requests (CONTRACT §2 admission); GreenCap caps green tickets per
+	// kiosk (shared with MQTT). nil = none.
+	Admission *admission.Limiter
+	GreenCap  *admission.GreenCap
 }
 
 // Server serves the API.
@@ -75,6 +81,9 @@ func New(cfg Config, mux *http.ServeMux) *Server {
 	mux.HandleFunc("GET "+hallPath+"/counters/{counter}/waiting", s.inHall(s.waiting))
 	mux.HandleFunc("POST "+hallPath+"/appointments", s.inHall(s.book))
 	mux.HandleFunc("POST "+hallPath+"/notice", s.inHall(s.notice))
+	mux.HandleFunc("GET "+hallPath+"/kiosk-tokens", s.inHall(s.listKioskTokens))
+	mux.HandleFunc("POST "+hallPath+"/kiosk-tokens", s.inHall(s.issueKioskToken))
+	mux.HandleFunc("POST "+hallPath+"/kiosk-tokens/{token}/revoke", s.inHall(s.revokeKioskToken))
 	return s
 }
 

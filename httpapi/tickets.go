@@ -35,8 +35,26 @@ func (s *Server) takeTicket(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, queue.Errorf(queue.BadRequest, "缺少业务 service is required"))
 		return
 	}
+	undo := func() {}
+	if p.deviceKind != "" { // the same admission rules as MQTT (CONTRACT §2 admission)
+		release, qe := s.cfg.Admission.Enter(p.id)
+		if qe != nil {
+			writeErr(w, qe)
+			return
+		}
+		defer release()
+		if req.Channel == "green" {
+			if undo, qe = s.cfg.GreenCap.Take(p.id); qe != nil {
+				writeErr(w, qe)
+				return
+			}
+		}
+	}
 	rep := s.run(r, p, queue.TakeTicket{Service: req.Service, Channel: req.Channel,
 		AppointmentCode: req.AppointmentCode, IDHash: req.IDHash})
+	if !rep.OK || rep.Repeat {
+		undo()
+	}
 	if rep.Error == nil && s.cfg.Decorate != nil {
 		rep.Result = s.cfg.Decorate(rep.Result)
 	}

@@ -157,6 +157,8 @@ func Apply(s *State, e *Event) {
 		s.Devices[e.Device] = &DevicePresence{Online: e.Kind == EvDeviceOnline, Since: e.At, FW: e.FW, ConfigVersion: e.ConfigVersion}
 	case EvNoticeSet:
 		s.Notice = *e.Text
+	case EvKioskTokenIssued, EvKioskTokenRevoked:
+		applyKioskToken(s, e)
 	}
 	if e.Counter != "" && s.Counters[e.Counter] != nil {
 		e.CounterStatus = s.CounterStatus(e.Counter)

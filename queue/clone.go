@@ -32,6 +32,13 @@ func (s *State) Clone() *State {
 		dc := *d
 		c.Devices[id] = &dc
 	}
+	if s.KioskTokens != nil {
+		c.KioskTokens = make(map[string]*KioskToken, len(s.KioskTokens))
+		for id, t := range s.KioskTokens {
+			tc := *t
+			c.KioskTokens[id] = &tc
+		}
+	}
 	return &c
 }
 

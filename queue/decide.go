@@ -64,6 +64,10 @@ func Decide(s *State, now time.Time, cmd Command) Outcome {
 		return decidePresence(s, now, c)
 	case SetNotice:
 		return decideNotice(s, now, c)
+	case IssueKioskToken:
+		return decideIssueKioskToken(s, now, c)
+	case RevokeKioskToken:
+		return decideRevokeKioskToken(s, now, c)
 	}
 	return refuse(BadRequest, "未知操作 unknown command %T", cmd)
 }

@@ -29,6 +29,8 @@ const (
 	EvDeviceOnline      Kind = "device.online"
 	EvDeviceOffline     Kind = "device.offline"
 	EvNoticeSet         Kind = "notice.set"
+	EvKioskTokenIssued  Kind = "kiosk.token_issued"  // a kiosk page token was issued (docs/robustness.md)
+	EvKioskTokenRevoked Kind = "kiosk.token_revoked" // a kiosk page token was revoked
 )
 
 // Event is one fact the hall journals, replays and shows. Fields a kind does
@@ -69,11 +71,16 @@ type Event struct {
 	FW            string `json:"fw,omitempty"`
 	ConfigVersion int    `json:"config_version,omitempty"`
 	Text          *Name  `json:"text,omitempty"`
+
+	TokenID   string `json:"token_id,omitempty"`   // a kiosk page token
+	TokenHash string `json:"token_hash,omitempty"` // its SHA-256; never shown to screens
 }
 
-// Public is the event as screens see it: without the citizen's id hash.
+// Public is the event as screens see it: without the citizen's id hash or
+// a kiosk page token's hash.
 func (e Event) Public() Event {
 	e.IDHash = ""
+	e.TokenHash = ""
 	return e
 }
 

@@ -59,6 +59,7 @@ type State struct {
 	RecentCalls  []RecentCall               `json:"recent_calls"`
 	Devices      map[string]*DevicePresence `json:"devices"`
 	Notice       Name                       `json:"notice"`
+	KioskTokens  map[string]*KioskToken     `json:"kiosk_tokens,omitempty"` // by token id; kept across days
 }
 
 // Ticket is one ticket of the current business day.

@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/rs/zerolog"
 
+	"github.com/hallq/hallq/admission"
 	"github.com/hallq/hallq/config"
 	"github.com/hallq/hallq/devauth"
 	"github.com/hallq/hallq/hall"
@@ -78,7 +79,8 @@ type Main struct {
 	checks    []httpapi.Check
 	http      *http.Server
 	httpLimit *netlimit.Listener
-	closers   []func() error // run in reverse order by Close, before the hall stops
+	green     *admission.GreenCap // shared by MQTT and HTTP
+	closers   []func() error      // run in reverse order by Close, before the hall stops
 	stopping  chan struct{}
 }
 
@@ -106,6 +108,10 @@ func (m *Main) Run(ctx context.Context) error {
 		return nil
 	}})
 	m.addRobustnessChecks()
+	m.setupAdmission()
+	if err := m.pairDemoKiosk(ctx); err != nil {
+		return fmt.Errorf("demo kiosk page token: %w", err)
+	}
 	var entries []staff.Entry
 	for _, s := range cfg.Staff {
 		entries = append(entries, staff.Entry{ID: s.ID, Name: s.Name, Role: s.Role, PasswordHash: s.PasswordHash, Password: s.Password})
@@ -139,6 +145,7 @@ func (m *Main) Run(ctx context.Context) error {
 	apiCfg := httpapi.Config{Hall: h, Staff: m.Staff, Devices: m.Devices, Gatherer: m.Registry, Checks: m.checks,
 		Log: m.Log, BaseURL: m.publicURL()}
 	m.decorateAPI(&apiCfg)
+	m.admitAPI(&apiCfg)
 	httpapi.New(apiCfg, m.Mux)
 	m.mountDisplay(m.Mux)
 	m.serveHTTP(ln)
@@ -161,7 +168,7 @@ func (m *Main) announce() {
 		Str("kiosk", base+"/kiosk").Str("supervisor", base+"/supervisor").Str("mqtt", m.Config.Listen.MQTT)
 	if m.Config.Demo {
 		ev = ev.Str("demo_logins", "s01/demo-s01 (staff), super/demo-super, admin/demo-admin").
-			Str("demo_kiosk", base+"/kiosk#device=kiosk-01&token=demo-kiosk-01")
+			Str("demo_kiosk", base+"/kiosk#device=kiosk-01&token="+demoPageToken)
 	}
 	ev.Msg("hallqd is serving 服务已启动: open " + base + "/ in a browser")
 }

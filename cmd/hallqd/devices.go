@@ -24,6 +24,7 @@ func (m *Main) startDevices(ctx context.Context) error {
 		Username:      cfg.Broker.Username,
 		Password:      cfg.Broker.Password,
 		Registry:      m.Registry,
+		GreenCap:      m.green,
 	})
 	if err != nil {
 		if cfg.Broker.URL == "" {
