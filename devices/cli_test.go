@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -33,7 +32,11 @@ var buildHallqd = sync.OnceValues(func() (string, error) {
 		return "", err
 	}
 	bin := filepath.Join(binDir, "hallqd")
-	out, err := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", bin, "github.com/hallq/hallq/cmd/hallqd").CombinedOutput()
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		goBin = filepath.Join(os.Getenv("GOROOT"), "bin", "go")
+	}
+	out, err := exec.Command(goBin, "build", "-o", bin, "github.com/hallq/hallq/cmd/hallqd").CombinedOutput()
 	if err != nil {
 		return "", fmt.Errorf("go build ./cmd/hallqd: %v\n%s", err, out)
 	}

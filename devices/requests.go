@@ -228,7 +228,7 @@ func (r *requests) handle(d queue.DeviceSpec, payload []byte) (op, result string
 		undo, qerr = r.green.Take(d.ID) // docs/robustness.md: green tickets per kiosk per minute
 	}
 	var ok bool
-	op, result, body, ok = r.answerOK(d.ID, req.ReqID, req.Op, cmd, qerr)
+	op, result, body, ok = r.answer(d.ID, req.ReqID, req.Op, cmd, qerr)
 	if !ok && undo != nil {
 		undo()
 	}
@@ -236,16 +236,11 @@ func (r *requests) handle(d queue.DeviceSpec, payload []byte) (op, result string
 }
 
 // answer asks the hall to carry out cmd, or to record the refusal qerr, for
-// (device, reqID) and encodes the reply. The hall keeps the one record of
+// (device, reqID) and encodes the reply; ok says whether cmd was carried out
+// now. The hall keeps the one record of
 // every answer: a repeated req_id gets the first answer, whichever way it is
 // refused or carried out now (CONTRACT §2 idempotency).
-func (r *requests) answer(device, reqID, op string, cmd queue.Command, qerr *queue.Error) (string, string, []byte) {
-	op, result, body, _ := r.answerOK(device, reqID, op, cmd, qerr)
-	return op, result, body
-}
-
-// answerOK is answer that also says whether cmd was carried out now.
-func (r *requests) answerOK(device, reqID, op string, cmd queue.Command, qerr *queue.Error) (string, string, []byte, bool) {
+func (r *requests) answer(device, reqID, op string, cmd queue.Command, qerr *queue.Error) (string, string, []byte, bool) {
 	if qerr != nil && !recordable(reqID) { // too long or empty to be a key: answered, not recorded
 		return op, string(qerr.Code), encodeResponse(reqID, hall.Reply{Error: qerr}), false
 	}
