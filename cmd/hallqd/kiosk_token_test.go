@@ -115,3 +115,19 @@ func metricValue(t *testing.T, base, sample string) float64 {
 	}
 	return -1
 }
+
+// TestHTTPRefusalRecorded: with an Idempotency-Key, a ticket request refused
+// before the queue (a bad body) is recorded like any answer: the key keeps
+// it, also when a valid body follows (CONTRACT §2 idempotency, one record).
+func TestHTTPRefusalRecorded(t *testing.T) {
+	m := startLimited(t, func(*config.Limits) {})
+	d := &e2eDaemon{m: m, base: "http://" + m.HTTPAddr}
+	hdr := map[string]string{"Authorization": "Bearer kiosk-01:" + demoPageToken, "Idempotency-Key": "k-bad-1"}
+	path := "/api/v1/halls/" + m.Config.Hall.ID + "/tickets"
+	wantStatus(t, "bad body", d.call(t, nil, "POST", path, hdr, `{"service":`), 400, "bad_request")
+	wantStatus(t, "same key, valid body", d.call(t, nil, "POST", path, hdr, fmt.Sprintf(`{"service":%q}`, m.Config.Services[0].ID)), 400, "bad_request")
+	hdr["Idempotency-Key"] = "k-good-1"
+	if r := d.call(t, nil, "POST", path, hdr, fmt.Sprintf(`{"service":%q}`, m.Config.Services[0].ID)); !r.OK {
+		t.Fatalf("new key: %v", r)
+	}
+}
