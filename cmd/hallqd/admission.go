@@ -21,14 +21,14 @@ func (m *Main) setupAdmission() {
 	hits := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "hallq_green_cap_hits_total",
 		Help: "Green-channel tickets refused because the kiosk reached limits.green_per_kiosk_per_min."}, []string{"device"})
 	m.Registry.MustRegister(hits)
-	m.green = admission.NewGreenCap(m.Config.Limits.GreenPerKioskPerMin, nil, func(d string) { hits.WithLabelValues(d).Inc() })
+	m.rb.green = admission.NewGreenCap(m.Config.Limits.GreenPerKioskPerMin, nil, func(d string) { hits.WithLabelValues(d).Inc() })
 }
 
 // admitAPI gives the HTTP API the MQTT side's admission rules and the
 // shared green-channel cap.
 func (m *Main) admitAPI(cfg *httpapi.Config) {
 	cfg.Admission = admission.NewLimiter(0, 0, nil)
-	cfg.GreenCap = m.green
+	cfg.GreenCap = m.rb.green
 }
 
 // pairDemoKiosk issues the demo kiosk page its token once, so that the demo

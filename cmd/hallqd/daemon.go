@@ -15,12 +15,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/rs/zerolog"
 
-	"github.com/hallq/hallq/admission"
 	"github.com/hallq/hallq/config"
 	"github.com/hallq/hallq/devauth"
 	"github.com/hallq/hallq/hall"
 	"github.com/hallq/hallq/httpapi"
-	"github.com/hallq/hallq/netlimit"
 	"github.com/hallq/hallq/staff"
 	"github.com/hallq/hallq/store"
 )
@@ -76,12 +74,11 @@ type Main struct {
 	Mux      *http.ServeMux
 	HTTPAddr string // the bound address
 
-	checks    []httpapi.Check
-	http      *http.Server
-	httpLimit *netlimit.Listener
-	green     *admission.GreenCap // shared by MQTT and HTTP
-	closers   []func() error      // run in reverse order by Close, before the hall stops
-	stopping  chan struct{}
+	checks   []httpapi.Check
+	http     *http.Server
+	closers  []func() error // run in reverse order by Close, before the hall stops
+	stopping chan struct{}
+	rb       robust // connection caps and admission (docs/robustness.md)
 }
 
 // Run starts everything and returns once hallqd is serving.

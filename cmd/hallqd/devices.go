@@ -24,7 +24,7 @@ func (m *Main) startDevices(ctx context.Context) error {
 		Username:      cfg.Broker.Username,
 		Password:      cfg.Broker.Password,
 		Registry:      m.Registry,
-		GreenCap:      m.green,
+		GreenCap:      m.rb.green,
 	})
 	if err != nil {
 		if cfg.Broker.URL == "" {

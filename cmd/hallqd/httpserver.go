@@ -9,8 +9,15 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/hallq/hallq/admission"
 	"github.com/hallq/hallq/netlimit"
 )
+
+// robust is what Main keeps for the robustness limits.
+type robust struct {
+	httpLimit *netlimit.Listener
+	green     *admission.GreenCap // shared by MQTT and HTTP
+}
 
 // seconds turns a config value in seconds into a duration.
 func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
@@ -36,7 +43,7 @@ func (m *Main) serveHTTP(ln net.Listener) {
 				Msg("http connections refused at a cap (counted in hallq_http_conns_refused_total) HTTP 连接数已达上限")
 		}
 	})
-	m.httpLimit = nl
+	m.rb.httpLimit = nl
 	m.Registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "hallq_http_conns_open",
 		Help: "HTTP connections open now, websockets included."}, func() float64 { return float64(nl.Open()) }))
 	m.http = &http.Server{Handler: m.Mux,
@@ -68,8 +75,8 @@ func (m *Main) stopHTTP() error {
 
 // httpOpen is the number of open HTTP connections (for tests and metrics).
 func (m *Main) httpOpen() int {
-	if m.httpLimit == nil {
+	if m.rb.httpLimit == nil {
 		return 0
 	}
-	return m.httpLimit.Open()
+	return m.rb.httpLimit.Open()
 }
