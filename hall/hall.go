@@ -94,15 +94,17 @@ type Hall struct {
 	closing atomic.Bool
 
 	// owned by the writer goroutine
-	state        *queue.State
-	idem         map[idemKey]idemRecord
-	pruned       time.Time // when idempotency records were last pruned
-	broken       bool      // the in-memory state may hold events that did not commit
-	lastSnap     int64
-	snapping     chan struct{} // closed when the snapshot being written is saved
-	lastAt       time.Time     // time of the last durable event: the hall's clock never goes back past it
-	behind       atomic.Int64  // how far the wall clock is behind lastAt, in ns
-	checkpointed time.Time     // when the WAL was last checkpointed
+	state    *queue.State
+	idem     map[idemKey]idemRecord
+	pruned   time.Time // when idempotency records were last pruned
+	broken   bool      // the in-memory state may hold events that did not commit
+	lastSnap int64
+	snapping chan struct{} // closed when the snapshot being written is saved
+
+	// the clock and the disk (clock.go, maintain.go)
+	lastAt       time.Time    // time of the last durable event: the hall's clock never goes back past it
+	behind       atomic.Int64 // how far the wall clock is behind lastAt, in ns
+	checkpointed time.Time    // when the WAL was last checkpointed
 
 	view atomic.Pointer[queue.View]
 	ok   atomic.Bool // the last append succeeded
