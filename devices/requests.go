@@ -170,6 +170,7 @@ func (r *requests) refuse(device string, q *deviceQueue) {
 		}
 		r.mu.Unlock()
 		reqs := make([]hall.Request, 0, len(batch))
+		var ops []string
 		var unrecorded []refusal
 		for _, f := range batch {
 			if !recordable(f.reqID) {
@@ -177,6 +178,7 @@ func (r *requests) refuse(device string, q *deviceQueue) {
 				continue
 			}
 			reqs = append(reqs, hall.Request{Source: Source(device), ReqID: f.reqID, Refusal: admission.RateLimited(f.retry)})
+			ops = append(ops, f.op)
 		}
 		var reps []hall.Reply
 		if len(reqs) > 0 {
@@ -191,7 +193,7 @@ func (r *requests) refuse(device string, q *deviceQueue) {
 			} else if rep.Error != nil {
 				result = string(rep.Error.Code)
 			}
-			r.send(device, "", result, encodeResponse(reqs[i].ReqID, rep))
+			r.send(device, ops[i], result, encodeResponse(reqs[i].ReqID, rep))
 		}
 		for _, f := range unrecorded {
 			r.send(device, f.op, string(queue.RateLimited), encodeResponse(f.reqID, hall.Reply{Error: admission.RateLimited(f.retry)}))
