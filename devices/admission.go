@@ -12,5 +12,5 @@ const (
 	// maxPendingRefusals is how many rate_limited answers of one device may
 	// wait for their record before the embedded broker stops reading from
 	// that device's connection until they are out.
-	maxPendingRefusals = 64
+	maxPendingRefusals = 8
 )
