@@ -17,7 +17,8 @@ import (
 // never shows a token; a revoked token, or one used for another kiosk, is
 // refused; only admins issue; the demo's token works out of the box.
 func TestKioskPageTokens(t *testing.T) {
-	m := startLimited(t, func(*config.Limits) {})
+	dir := t.TempDir()
+	m := startOn(t, dir, func(*config.Limits) {})
 	d := &e2eDaemon{m: m, base: "http://" + m.HTTPAddr}
 	hallPath := "/api/v1/halls/" + m.Config.Hall.ID
 	svc := m.Config.Services[0].ID
@@ -68,6 +69,25 @@ func TestKioskPageTokens(t *testing.T) {
 			t.Fatalf("revoke: %v", r)
 		}
 		wantStatus(t, "take with a revoked token", take("kiosk-01", issued.Token), 401, "unauthorized")
+	})
+	t.Run("OKAfterRestart", func(t *testing.T) {
+		second := d.call(t, admin, "POST", hallPath+"/kiosk-tokens", csrf, `{"device":"kiosk-02"}`) // issued before the restart
+		var kept struct {
+			Token string `json:"token"`
+		}
+		json.Unmarshal(second.Result, &kept)
+		if err := m.Close(); err != nil {
+			t.Fatal(err)
+		}
+		m = startOn(t, dir, func(*config.Limits) {})
+		d.m, d.base = m, "http://"+m.HTTPAddr
+		if r := take("kiosk-02", kept.Token); !r.OK {
+			t.Errorf("a token issued before the restart: %v", r)
+		}
+		if r := take("kiosk-01", demoPageToken); !r.OK {
+			t.Errorf("the demo token after a restart: %v", r)
+		}
+		wantStatus(t, "a token revoked before the restart", take("kiosk-01", issued.Token), 401, "unauthorized")
 	})
 }
 

@@ -27,10 +27,16 @@ import (
 // startLimited starts hallqd (the demo hall) with limits changed by adjust.
 func startLimited(t *testing.T, adjust func(*config.Limits)) *Main {
 	t.Helper()
+	return startOn(t, t.TempDir(), adjust)
+}
+
+// startOn starts hallqd (the demo hall) on a data dir.
+func startOn(t *testing.T, dir string, adjust func(*config.Limits)) *Main {
+	t.Helper()
 	cfg := config.Demo()
 	cfg.Listen.HTTP = "127.0.0.1:0"
 	cfg.Listen.MQTT = fmt.Sprintf("127.0.0.1:%d", testenv.FreePort(t))
-	cfg.Storage.Dir = t.TempDir()
+	cfg.Storage.Dir = dir
 	adjust(&cfg.Limits)
 	m := &Main{Config: cfg, Log: zerolog.Nop()}
 	if err := m.Run(context.Background()); err != nil {
