@@ -10,6 +10,15 @@ import (
 	"github.com/mochi-mqtt/server/v2/listeners"
 	"github.com/mochi-mqtt/server/v2/packets"
 	"github.com/rs/zerolog"
+
+	"github.com/hallq/hallq/netlimit"
+)
+
+// MQTT connection cap: far above any hall's devices (a large centre has
+// ~400), far below what would starve the journal of file handles.
+const (
+	maxMQTTConns  = 16384
+	mqttFDReserve = 256
 )
 
 // embedded is the embedded broker (mochi-mqtt); hallqd is its inline client.
@@ -54,7 +63,10 @@ func (e *embedded) serve(addr string) error {
 	if err != nil {
 		return fmt.Errorf("listen.mqtt %s: %w", addr, err)
 	}
-	e.ln = newGuardedListener(ln, e.log)
+	// Cap MQTT connections too, leaving handles for the journal and HTTP
+	// (docs/robustness.md); a connection over the cap is closed at once.
+	capped := netlimit.New(ln, netlimit.Budget(maxMQTTConns, mqttFDReserve), maxMQTTConns, nil)
+	e.ln = newGuardedListener(capped, e.log)
 	if err := e.srv.AddListener(listeners.NewNet("tcp", e.ln)); err != nil {
 		ln.Close()
 		return fmt.Errorf("mqtt listener %s: %w", addr, err)
