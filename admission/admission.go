@@ -40,6 +40,10 @@ func NewBucket(rate float64, burst int, now time.Time) *Bucket {
 	return &Bucket{rate: rate, burst: float64(burst), tokens: float64(burst), last: now}
 }
 
+// Allow takes one token if there is one; otherwise it says how long until
+// there is.
+func (b *Bucket) Allow(now time.Time) (bool, time.Duration) { return b.allow(now) }
+
 // allow takes one token if there is one; otherwise it says how long until
 // there is.
 func (b *Bucket) allow(now time.Time) (bool, time.Duration) {

@@ -13,4 +13,10 @@ const (
 	// wait for their record before the embedded broker stops reading from
 	// that device's connection until they are out.
 	maxPendingRefusals = 8
+	// recordedRefusalsPerSec and recordedRefusalsBurst bound how many
+	// rate_limited answers of one device are recorded for idempotency; past
+	// that (a sustained flood) they are answered without a record, so that a
+	// flood cannot fill the hall's memory and journal for 48 hours.
+	recordedRefusalsPerSec = 20
+	recordedRefusalsBurst  = 2000
 )

@@ -31,13 +31,15 @@ type deviceQueue struct {
 
 	refusals []refusal // rate_limited answers waiting for their record
 	refusing bool
-	drained  *sync.Cond // signalled when refusals are taken for recording
+	records  *admission.Bucket // rate_limited answers this device may still have recorded
+	drained  *sync.Cond        // signalled when refusals are taken for recording
 }
 
 // refusal is one request answered rate_limited.
 type refusal struct {
-	reqID, op string
-	retry     time.Duration
+	reqID, op  string
+	retry      time.Duration
+	unrecorded bool
 }
 
 // requests takes dev/{id}/req messages to the hall and answers on
@@ -87,7 +89,8 @@ func (r *requests) add(device string, payload []byte) {
 	}
 	q := r.devs[device]
 	if q == nil {
-		q = &deviceQueue{limit: admission.NewBucket(r.rate, r.burst, now)}
+		q = &deviceQueue{limit: admission.NewBucket(r.rate, r.burst, now),
+			records: admission.NewBucket(recordedRefusalsPerSec, recordedRefusalsBurst, now)}
 		q.drained = sync.NewCond(&r.mu)
 		r.devs[device] = q
 	}
@@ -123,7 +126,11 @@ func (r *requests) add(device string, payload []byte) {
 		go r.refuseClosing(device, payload)
 		return
 	}
-	q.refusals = append(q.refusals, refusal{reqID: req.ReqID, op: req.Op, retry: retry})
+	f := refusal{reqID: req.ReqID, op: req.Op, retry: retry}
+	if ok, _ := q.records.Allow(now); !ok {
+		f.unrecorded = true // a sustained flood: answered, not remembered (bounded memory)
+	}
+	q.refusals = append(q.refusals, f)
 	if !q.refusing {
 		q.refusing = true
 		r.wg.Add(1)
@@ -173,7 +180,7 @@ func (r *requests) refuse(device string, q *deviceQueue) {
 		var ops []string
 		var unrecorded []refusal
 		for _, f := range batch {
-			if !recordable(f.reqID) {
+			if !recordable(f.reqID) || f.unrecorded {
 				unrecorded = append(unrecorded, f)
 				continue
 			}
