@@ -115,15 +115,11 @@ func (r *requests) add(device string, payload []byte) {
 	r.metrics.limited()
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.closing { // close is waiting: no new goroutine now
-		go r.refuseClosing(device, payload)
-		return
-	}
 	for r.block && len(q.refusals) >= maxPendingRefusals && !r.closing {
 		q.drained.Wait() // back-pressure on the flooding connection only
 	}
-	if r.closing {
-		go r.refuseClosing(device, payload)
+	if r.closing { // close is waiting: no new goroutine of the wait group now
+		go r.send(device, req.Op, string(queue.Unavailable), closingAnswer(req.ReqID))
 		return
 	}
 	f := refusal{reqID: req.ReqID, op: req.Op, retry: retry}
@@ -215,8 +211,12 @@ func (r *requests) refuseClosing(device string, payload []byte) {
 	if !req.HasReqID {
 		return
 	}
-	r.send(device, req.Op, string(queue.Unavailable), encodeResponse(req.ReqID,
-		hall.Reply{Error: queue.Errorf(queue.Unavailable, "正在停止服务，请稍后再试 hallqd is stopping; retry shortly")}))
+	r.send(device, req.Op, string(queue.Unavailable), closingAnswer(req.ReqID))
+}
+
+// closingAnswer is the answer to a request that arrives while hallqd stops.
+func closingAnswer(reqID string) []byte {
+	return encodeResponse(reqID, hall.Reply{Error: queue.Errorf(queue.Unavailable, "正在停止服务，请稍后再试 hallqd is stopping; retry shortly")})
 }
 
 // handle carries out one request and returns its answer; answer is false
