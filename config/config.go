@@ -35,6 +35,7 @@ type Config struct {
 	// Appointments and integrations (config/appointments.go).
 	Appointments Appointments  `yaml:"appointments"`
 	Integrations []Integration `yaml:"integrations"`
+	Limits       Limits        `yaml:"limits"` // robustness limits (docs/robustness.md)
 
 	File string `yaml:"-"` // where it was read from; "(demo)" for the embedded demo
 	Demo bool   `yaml:"-"`
@@ -219,6 +220,7 @@ func (c *Config) defaults() {
 		c.Storage.Dir = "./data"
 	}
 	c.managementDefaults()
+	c.Limits.defaults()
 	for i := range c.Services {
 		if c.Services[i].TargetWaitMin == 0 {
 			c.Services[i].TargetWaitMin = 30

@@ -34,6 +34,9 @@ func (c *Config) validate() error {
 	bad := func(key, format string, args ...any) error {
 		return &Error{File: c.File, Key: key, Problem: fmt.Sprintf(format, args...)}
 	}
+	if err := c.Limits.validate(c.File); err != nil {
+		return err
+	}
 	if !hallIDRe.MatchString(c.Hall.ID) {
 		return bad("hall.id", "%q must match [a-z0-9-]{1,32}", c.Hall.ID)
 	}

@@ -5,6 +5,7 @@ package devauth
 import (
 	"crypto/sha256"
 	"crypto/subtle"
+	"errors"
 	"strings"
 
 	"golang.org/x/crypto/bcrypt"
@@ -27,6 +28,31 @@ type entry struct {
 // Checker holds the configured devices' credentials.
 type Checker struct {
 	devices map[string]*entry
+	limit   *Limiter // nil = failures are not limited
+}
+
+// ErrLimited is CheckFrom's answer to an address or device id with too many
+// recent failures; the secret was not checked.
+var ErrLimited = errors.New("too many failed logins; wait a minute")
+
+// ErrBadCredentials is CheckFrom's answer to an unknown device or a wrong secret.
+var ErrBadCredentials = errors.New("unknown device or wrong secret")
+
+// Limit makes CheckFrom limit failed logins with l (set before use).
+func (c *Checker) Limit(l *Limiter) { c.limit = l }
+
+// CheckFrom is Check for a login from addr (an IP address), limited per
+// address and per device id (see Limiter).
+func (c *Checker) CheckFrom(id, secret, addr string) (Device, error) {
+	if !c.limit.allow(id, addr) {
+		return Device{}, ErrLimited
+	}
+	d, ok := c.Check(id, secret)
+	if !ok {
+		c.limit.failed(id, addr)
+		return Device{}, ErrBadCredentials
+	}
+	return d, nil
 }
 
 // Cred is a device as configured.

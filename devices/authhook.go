@@ -2,6 +2,8 @@ package devices
 
 import (
 	"bytes"
+	"errors"
+	"net"
 
 	mqtt "github.com/mochi-mqtt/server/v2"
 	"github.com/mochi-mqtt/server/v2/packets"
@@ -33,9 +35,12 @@ func (h *authHook) Provides(b byte) bool {
 }
 
 // OnConnectAuthenticate refuses unknown devices and wrong secrets at CONNECT;
-// the client id must equal the user name (CONTRACT §2 security).
+// the client id must equal the user name (CONTRACT §2 security). Failed
+// logins are limited per address and per device id (devauth.Limiter), which
+// logs them as a summary; refusals are counted in
+// hallq_device_mqtt_refused_total, not logged one by one.
 func (h *authHook) OnConnectAuthenticate(cl *mqtt.Client, pk packets.Packet) bool {
-	reason := h.check(cl, pk)
+	reason := h.check(cl, pk, true)
 	if reason == "" {
 		if pk.Connect.WillFlag && !h.acls[cl.ID].allows(pk.Connect.WillTopic, true) {
 			h.log.Warn().Str("device", cl.ID).Str("will_topic", clip(pk.Connect.WillTopic, 120)).
@@ -43,9 +48,6 @@ func (h *authHook) OnConnectAuthenticate(cl *mqtt.Client, pk packets.Packet) boo
 		}
 		return true
 	}
-	// Never log the secret.
-	h.log.Warn().Str("device", clip(string(pk.Connect.Username), 64)).Str("client_id", clip(cl.ID, 64)).
-		Str("remote", cl.Net.Remote).Str("reason", reason).Msg("device refused at CONNECT 设备认证失败")
 	if h.refused != nil {
 		h.refused(reason)
 	}
@@ -53,21 +55,45 @@ func (h *authHook) OnConnectAuthenticate(cl *mqtt.Client, pk packets.Packet) boo
 }
 
 // check says why a CONNECT is refused, or "" if it is a known device with
-// its own secret.
-func (h *authHook) check(cl *mqtt.Client, pk packets.Packet) string {
+// its own secret. With count, a failure counts against the address and the
+// device id, and a login from a blocked one is refused unchecked.
+func (h *authHook) check(cl *mqtt.Client, pk packets.Packet, count bool) string {
 	user := string(pk.Connect.Username)
 	switch {
 	case user == "":
 		return "no user name"
 	case cl.ID != user:
 		return "client id differs from user name"
-	case user == mqtt.InlineClientId || h.acls[user] == nil:
+	case user == mqtt.InlineClientId:
 		return "unknown device"
 	}
-	if _, ok := h.auth.Check(user, string(pk.Connect.Password)); !ok {
+	if !count {
+		if _, ok := h.auth.Check(user, string(pk.Connect.Password)); !ok || h.acls[user] == nil {
+			return "wrong secret"
+		}
+		return ""
+	}
+	_, err := h.auth.CheckFrom(user, string(pk.Connect.Password), remoteHost(cl.Net.Remote))
+	switch {
+	case errors.Is(err, devauth.ErrLimited):
+		return "too many failed logins"
+	case err != nil && h.acls[user] == nil:
+		return "unknown device"
+	case err != nil:
 		return "wrong secret"
+	case h.acls[user] == nil:
+		return "unknown device"
 	}
 	return ""
+}
+
+// remoteHost is the address part of host:port.
+func remoteHost(remote string) string {
+	host, _, err := net.SplitHostPort(remote)
+	if err != nil {
+		return remote
+	}
+	return host
 }
 
 // OnACLCheck allows a topic (or, on subscribe, a filter) only if the
@@ -112,8 +138,9 @@ func (h *authHook) OnWill(cl *mqtt.Client, will mqtt.Will) (mqtt.Will, error) {
 	return will, nil
 }
 
-// voidTopic is where dropped wills go: nobody may subscribe to $ topics.
-const voidTopic = "$hallq/dropped-will"
+// voidTopic is where dropped wills and $SYS publishes go: nobody may
+// subscribe to $ topics.
+const voidTopic = "$hallq/dropped"
 
 // clip shortens s for a log line.
 func clip(s string, n int) string {

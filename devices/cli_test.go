@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -33,7 +32,11 @@ var buildHallqd = sync.OnceValues(func() (string, error) {
 		return "", err
 	}
 	bin := filepath.Join(binDir, "hallqd")
-	out, err := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", bin, "github.com/hallq/hallq/cmd/hallqd").CombinedOutput()
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		goBin = filepath.Join(os.Getenv("GOROOT"), "bin", "go")
+	}
+	out, err := exec.Command(goBin, "build", "-o", bin, "github.com/hallq/hallq/cmd/hallqd").CombinedOutput()
 	if err != nil {
 		return "", fmt.Errorf("go build ./cmd/hallqd: %v\n%s", err, out)
 	}
@@ -100,8 +103,11 @@ func TestHallqdACLWithMosquitto(t *testing.T) {
 	if bytes.Contains(pw, []byte("s-kiosk-01")) || !bytes.Contains(pw, []byte("kiosk-01:$7$101$")) {
 		t.Fatalf("password_file does not hold $7$ hashes:\n%s", pw)
 	}
-	m := testenv.StartMosquitto(t, fmt.Sprintf("allow_anonymous false\npassword_file %s\nacl_file %s\n",
-		filepath.Join(out, "password_file"), filepath.Join(out, "acl_file")))
+	conf, err := os.ReadFile(filepath.Join(out, "hallq-mosquitto.conf"))
+	if err != nil || !bytes.Contains(conf, []byte("use_username_as_clientid true\n")) {
+		t.Fatalf("hallq-mosquitto.conf (%v):\n%s", err, conf)
+	}
+	m := testenv.StartMosquitto(t, string(conf))
 	if err := os.WriteFile(cfgPath, []byte(strings.Replace(base, "broker:\n", "broker:\n  url: "+m.URL+"\n", 1)), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -137,6 +143,34 @@ func TestHallqdACLWithMosquitto(t *testing.T) {
 		if c, err := e.dial("kiosk-01", clientOpts{pass: "guess"}); err == nil {
 			c.disconnect()
 			t.Fatal("connected with a wrong secret")
+		}
+	})
+	t.Run("OKNoClientIDTakeover", func(t *testing.T) {
+		caller := e.connect("caller-1").in(t)
+		lost := make(chan struct{})
+		go func() { // the real caller must stay connected
+			for caller.c.IsConnectionOpen() {
+				select {
+				case <-exited:
+					return
+				case <-time.After(5 * time.Millisecond):
+				}
+			}
+			close(lost)
+		}()
+		// a kiosk's credentials with the caller's client id: Mosquitto uses
+		// the user name as client id, so the caller is not kicked off
+		k, err := e.dial("kiosk-01", clientOpts{clientID: "caller-1"})
+		if err != nil {
+			t.Fatalf("kiosk with client id caller-1: %v", err)
+		}
+		defer k.disconnect()
+		want(t, "kiosk still acts as itself", k.in(t).ok("ticket.take", map[string]any{"service": "tax"})["number"], any("C001"))
+		caller.ok("counter.open", nil)
+		select {
+		case <-lost:
+			t.Fatal("the real caller-1 was disconnected by the kiosk's login")
+		default:
 		}
 	})
 	t.Run("OKBrokerRestart", func(t *testing.T) {

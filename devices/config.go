@@ -7,6 +7,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/rs/zerolog"
 
+	"github.com/hallq/hallq/admission"
 	"github.com/hallq/hallq/devauth"
 	"github.com/hallq/hallq/hall"
 	"github.com/hallq/hallq/queue"
@@ -27,23 +28,19 @@ type Config struct {
 	Username  string
 	Password  string
 
-	// Dir is where devices.db, the record of refused requests, is kept
-	// (config storage.dir); "" keeps it in memory only.
-	Dir string
-
 	Registry prometheus.Registerer // nil = no metrics
 	Clock    func() time.Time      // nil = time.Now; used for rating-window timers
 
-	// RatePerSec and Burst bound each device's requests (token bucket);
-	// 0 = 20 per second with bursts of 40.
+	// RatePerSec and Burst are the sustained rate of a device's pipelined
+	// requests (those sent while another is in flight; CONTRACT §2
+	// admission); 0 = DefaultRatePerSec and DefaultBurst.
 	RatePerSec float64
 	Burst      int
+	// GreenCap caps each kiosk's green-channel tickets a minute, shared with
+	// the HTTP API; nil = no cap.
+	GreenCap *admission.GreenCap
 	// DoTimeout bounds how long a request waits for the hall; 0 = 10 s.
 	DoTimeout time.Duration
-	// Replies, when set, lists the replies the hall stored since a time, so
-	// that requests refused before they reach the hall still answer like the
-	// first time for a req_id carried out before a restart.
-	Replies func(since time.Time, fn func(source, reqID string, at time.Time, response []byte)) error
 	// Desired, when set, produces the desired retained messages of devices
 	// (firmware-config is the one place that builds them): with all, every
 	// one; otherwise those the events evs changed. emit takes a device, a
@@ -53,17 +50,10 @@ type Config struct {
 
 // Defaults of Config.
 const (
-	DefaultRatePerSec = 20
-	DefaultBurst      = 40
-	DefaultDoTimeout  = 10 * time.Second
+	DefaultDoTimeout = 10 * time.Second
 	// DefaultUsername is hallqd's own user name on an external broker when
 	// broker.username is not set.
 	DefaultUsername = "hallqd"
-	// replyRetention is how long replies are remembered for req_id
-	// deduplication (CONTRACT §2: req_id unique per device for 24 h).
-	replyRetention = 48 * time.Hour
-	// maxQueued is how many requests of one device may wait; more are dropped.
-	maxQueued = 64
 	// maxPendingCmds is how many unacknowledged commands a device keeps.
 	maxPendingCmds = 32
 	// maxPacket is the largest MQTT packet the embedded broker accepts; a

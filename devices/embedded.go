@@ -10,13 +10,23 @@ import (
 	"github.com/mochi-mqtt/server/v2/listeners"
 	"github.com/mochi-mqtt/server/v2/packets"
 	"github.com/rs/zerolog"
+
+	"github.com/hallq/hallq/netlimit"
+)
+
+// MQTT connection cap: far above any hall's devices (a large centre has
+// ~400), far below what would starve the journal of file handles.
+const (
+	maxMQTTConns  = 16384
+	mqttFDReserve = 256
 )
 
 // embedded is the embedded broker (mochi-mqtt); hallqd is its inline client.
 type embedded struct {
+	log      zerolog.Logger
 	srv      *mqtt.Server
 	sessions *sessionHook
-	ln       net.Listener
+	ln       *guardedListener
 	done     chan struct{}
 	wg       sync.WaitGroup
 
@@ -38,10 +48,13 @@ func newEmbedded(log zerolog.Logger, auth *authHook, sessions *sessionHook) (*em
 	if err := srv.AddHook(sessions, nil); err != nil {
 		return nil, fmt.Errorf("add mqtt session hook: %w", err)
 	}
+	if err := srv.AddHook(&sysHook{}, nil); err != nil {
+		return nil, fmt.Errorf("add mqtt $SYS hook: %w", err)
+	}
 	if err := srv.AddHook(newPIDHook(), nil); err != nil {
 		return nil, fmt.Errorf("add mqtt packet id hook: %w", err)
 	}
-	return &embedded{srv: srv, sessions: sessions, done: make(chan struct{})}, nil
+	return &embedded{log: log, srv: srv, sessions: sessions, done: make(chan struct{})}, nil
 }
 
 // serve accepts devices on addr.
@@ -50,7 +63,10 @@ func (e *embedded) serve(addr string) error {
 	if err != nil {
 		return fmt.Errorf("listen.mqtt %s: %w", addr, err)
 	}
-	e.ln = newGuardedListener(ln)
+	// Cap MQTT connections too, leaving handles for the journal and HTTP
+	// (docs/robustness.md); a connection over the cap is closed at once.
+	capped := netlimit.New(ln, netlimit.Budget(maxMQTTConns, mqttFDReserve), maxMQTTConns, nil)
+	e.ln = newGuardedListener(capped, e.log)
 	if err := e.srv.AddListener(listeners.NewNet("tcp", e.ln)); err != nil {
 		ln.Close()
 		return fmt.Errorf("mqtt listener %s: %w", addr, err)
@@ -95,7 +111,14 @@ func (e *embedded) subscribe(filter string, fn handler) error {
 	return nil
 }
 
-func (e *embedded) ready() error { return nil }
+// ready reports a listener that is not accepting connections (CONTRACT §4
+// readyz).
+func (e *embedded) ready() error {
+	if e.ln == nil {
+		return fmt.Errorf("mqtt listener not started")
+	}
+	return e.ln.acceptErr()
+}
 
 func (e *embedded) close() error {
 	close(e.done)

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hallq/hallq/internal/testenv"
 	"github.com/hallq/hallq/queue"
@@ -34,7 +35,7 @@ func startMosquitto(t *testing.T) *testenv.Mosquitto {
 	if err := os.WriteFile(aclFile, MosquittoACLFile(NewTopics(cfg.Hall.ID), "hallqd", ids), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	return testenv.StartMosquitto(t, "allow_anonymous false\npassword_file "+pwFile+"\nacl_file "+aclFile+"\n")
+	return testenv.StartMosquitto(t, string(MosquittoConf(pwFile, aclFile)))
 }
 
 // TestExternalBroker runs the contract through an external Mosquitto with
@@ -96,6 +97,10 @@ func TestExternalBroker(t *testing.T) {
 		late := e.connect("led-1", clientOpts{noSub: true}).in(t)
 		late.subscribe(e.topic("state/counters/1"))
 		want(t, "counter 1", decode(t, late.next(on(e.topic("state/counters/1"))))["status"], any("closed"))
+		// use_username_as_clientid: the second kiosk-01 login took the
+		// first one's place; connect the kiosk again for what follows
+		evil.disconnect()
+		k = e.connect("kiosk-01")
 	})
 	t.Run("OKPendingCommandOnStatus", func(t *testing.T) {
 		c := e.connect("caller-1").in(t)
@@ -109,6 +114,7 @@ func TestExternalBroker(t *testing.T) {
 	t.Run("OKBrokerRestart", func(t *testing.T) {
 		m.Stop()
 		m.Start(t) // no persistence: every retained message is gone
+		up := time.Now()
 		w := e.connect("screen-01", clientOpts{noSub: true}).in(t)
 		w.subscribe(e.topic("state/#"))
 		// Republished once hallqd is back; wait for both topics, in either order,
@@ -120,6 +126,8 @@ func TestExternalBroker(t *testing.T) {
 			})
 			seen[m.Topic] = m
 		}
+		// the probe measured 2.7-4.0 s; the target is under 1 s (printed, not asserted)
+		t.Logf("hallqd reconnected and republished %v after Mosquitto was back", time.Since(up).Round(time.Millisecond))
 		got := decode(t, seen[e.topic("state/counters/1")])
 		want(t, "counter 1 republished", got["status"], any("open"))
 		late := e.connect("led-1", clientOpts{noSub: true}).in(t)

@@ -140,12 +140,9 @@ func (e *env) start() {
 	}
 	rt := &firmwareconfig.Retained{BaseURL: func() string { return "http://127.0.0.1:1" }}
 	sp := h.Spec()
-	cfg := Config{Hall: h, Auth: devauth.New(creds), Log: log, Listen: addr, Dir: e.dir, Registry: e.reg, Clock: e.devClock.Now,
+	cfg := Config{Hall: h, Auth: devauth.New(creds), Log: log, Listen: addr, Registry: e.reg, Clock: e.devClock.Now,
 		Desired: func(evs []queue.Event, v *queue.View, all bool, emit func(string, string, []byte)) {
 			rt.Messages(sp, evs, v, all, emit)
-		},
-		Replies: func(since time.Time, fn func(source, reqID string, at time.Time, response []byte)) error {
-			return j.Requests(since, func(r store.Request) { fn(r.Source, r.ReqID, r.At, r.Response) })
 		}}
 	if e.extra != nil {
 		e.extra(&cfg)

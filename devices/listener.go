@@ -1,9 +1,13 @@
 package devices
 
 import (
+	"errors"
+	"fmt"
 	"net"
 	"sync"
 	"time"
+
+	"github.com/rs/zerolog"
 )
 
 // connectTimeout is how long a new connection has to send its CONNECT.
@@ -15,22 +19,96 @@ const connectTimeout = 10 * time.Second
 // for it. Each accepted connection gets a deadline for its CONNECT (the
 // broker replaces it with the keep-alive deadline once connected), and
 // closing the listener closes every connection still open.
+//
+// It also keeps accepting after an accept error: mochi-mqtt's listener
+// loop returns on the first one and never accepts again, so one moment
+// without file handles (accept4: too many open files) would lock every
+// device out until a restart. Accept retries with a capped backoff instead,
+// and Ready reports the listener as not accepting while errors go on.
 type guardedListener struct {
 	net.Listener
+	log    zerolog.Logger
 	mu     sync.Mutex
 	conns  map[*guardedConn]struct{}
 	closed bool
+	done   chan struct{}
+
+	lastErr   error     // the last accept error
+	lastErrAt time.Time // when it happened
+	errs      int       // accept errors since the last log line
 }
 
-func newGuardedListener(l net.Listener) *guardedListener {
-	return &guardedListener{Listener: l, conns: map[*guardedConn]struct{}{}}
+// Accept retry timings: the first retry is quick, later ones back off.
+const (
+	acceptRetryFirst = 5 * time.Millisecond
+	acceptRetryMax   = time.Second
+	// acceptErrRecent is how long after an accept error Ready still says the
+	// listener is not accepting.
+	acceptErrRecent = 2 * time.Second
+)
+
+func newGuardedListener(l net.Listener, log zerolog.Logger) *guardedListener {
+	return &guardedListener{Listener: l, log: log, conns: map[*guardedConn]struct{}{}, done: make(chan struct{})}
 }
 
+// Accept returns the next connection, retrying after errors until the
+// listener is closed.
 func (l *guardedListener) Accept() (net.Conn, error) {
-	c, err := l.Listener.Accept()
-	if err != nil {
-		return nil, err
+	backoff := acceptRetryFirst
+	for {
+		c, err := l.Listener.Accept()
+		if err == nil {
+			return l.track(c)
+		}
+		if errors.Is(err, net.ErrClosed) || l.isClosed() {
+			return nil, err
+		}
+		l.failed(err)
+		select {
+		case <-time.After(backoff):
+		case <-l.done:
+			return nil, net.ErrClosed
+		}
+		backoff = min(2*backoff, acceptRetryMax)
 	}
+}
+
+func (l *guardedListener) isClosed() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.closed
+}
+
+// failed records an accept error, logging at most one line a second.
+func (l *guardedListener) failed(err error) {
+	now := time.Now()
+	l.mu.Lock()
+	first := l.lastErrAt.IsZero() || now.Sub(l.lastErrAt) >= acceptErrRecent
+	logNow := first || now.Sub(l.lastErrAt) >= time.Second
+	l.errs++
+	n := l.errs
+	if logNow {
+		l.errs = 0
+	}
+	l.lastErr, l.lastErrAt = err, now
+	l.mu.Unlock()
+	if logNow {
+		l.log.Error().Err(err).Int("errors", n).Msg("mqtt listener cannot accept; retrying 无法接受设备连接，重试中")
+	}
+}
+
+// acceptErr is the accept error of the last acceptErrRecent, or nil.
+func (l *guardedListener) acceptErr() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.lastErr == nil || time.Since(l.lastErrAt) > acceptErrRecent {
+		return nil
+	}
+	return fmt.Errorf("mqtt listener not accepting: %w", l.lastErr)
+}
+
+// track gives a new connection its CONNECT deadline and remembers it.
+func (l *guardedListener) track(c net.Conn) (net.Conn, error) {
 	_ = c.SetDeadline(time.Now().Add(connectTimeout))
 	gc := &guardedConn{Conn: c, l: l}
 	l.mu.Lock()
@@ -46,6 +124,9 @@ func (l *guardedListener) Accept() (net.Conn, error) {
 func (l *guardedListener) Close() error {
 	err := l.Listener.Close()
 	l.mu.Lock()
+	if !l.closed {
+		close(l.done)
+	}
 	l.closed = true
 	conns := l.conns
 	l.conns = map[*guardedConn]struct{}{}

@@ -35,3 +35,27 @@ func TestSilentConnection(t *testing.T) {
 		}
 	})
 }
+
+// TestManyIdleConnections: 2,000 connections that never send CONNECT hold
+// nothing up; a device still connects and is served, and the broker stays
+// ready (a probe that held, kept as a test).
+func TestManyIdleConnections(t *testing.T) {
+	e := newEnv(t)
+	var idle []net.Conn
+	defer func() {
+		for _, c := range idle {
+			c.Close()
+		}
+	}()
+	for i := 0; i < 2000; i++ {
+		c, err := net.Dial("tcp", e.addr)
+		if err != nil {
+			t.Fatalf("idle connection %d: %v", i, err)
+		}
+		idle = append(idle, c)
+	}
+	e.connect("kiosk-01").in(t).ok("ticket.take", map[string]any{"service": "general"})
+	if err := e.srv.Ready(); err != nil {
+		t.Errorf("Ready with 2,000 idle connections: %v", err)
+	}
+}

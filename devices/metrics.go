@@ -13,6 +13,7 @@ type metrics struct {
 	requests  *prometheus.CounterVec
 	drops     *prometheus.CounterVec
 	refusals  *prometheus.CounterVec
+	limits    prometheus.Counter
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -28,8 +29,10 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Help: "Device requests dropped unanswered, by reason."}, []string{"reason"}),
 		refusals: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "hallq_device_mqtt_refused_total",
 			Help: "MQTT CONNECTs and PUBLISHes the embedded broker refused, by reason."}, []string{"reason"}),
+		limits: prometheus.NewCounter(prometheus.CounterOpts{Name: "hallq_device_requests_rate_limited_total",
+			Help: "Device requests answered rate_limited (too many in flight or over the sustained rate)."}),
 	}
-	for _, c := range []prometheus.Collector{m.connected, m.requests, m.drops, m.refusals} {
+	for _, c := range []prometheus.Collector{m.connected, m.requests, m.drops, m.refusals, m.limits} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}
@@ -56,6 +59,13 @@ func (m *metrics) request(op, result string) {
 func (m *metrics) dropped(reason string) {
 	if m != nil {
 		m.drops.WithLabelValues(reason).Inc()
+	}
+}
+
+// limited counts a request answered rate_limited (CONTRACT §2 admission).
+func (m *metrics) limited() {
+	if m != nil {
+		m.limits.Inc()
 	}
 }
 

@@ -2,12 +2,9 @@ package devices
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"sync"
-	"time"
 
-	"github.com/hallq/hallq/hall"
 	"github.com/hallq/hallq/queue"
 )
 
@@ -67,44 +64,4 @@ func (s *Server) resetPresence(ctx context.Context, rec map[string]presenceState
 			rec[id] = p
 		}
 	}
-}
-
-// warmMemo loads the recorded refusals and the replies the hall stored for
-// devices, so that a repeated req_id answers like the first time whichever
-// way it is refused or carried out now.
-func (s *Server) warmMemo() error {
-	now := time.Now()
-	if s.refu != nil {
-		if err := s.refu.load(now.Add(-replyRetention), func(device, reqID string, at time.Time, body []byte) {
-			s.memo.put(memoKey{device, reqID}, body, at, now)
-		}); err != nil {
-			return err
-		}
-	}
-	if s.cfg.Replies == nil {
-		return nil
-	}
-	err := s.cfg.Replies(now.Add(-replyRetention), func(source, reqID string, at time.Time, response []byte) {
-		device, ok := cutSource(source)
-		if !ok {
-			return
-		}
-		var rep hall.Reply
-		if json.Unmarshal(response, &rep) != nil {
-			return
-		}
-		s.memo.put(memoKey{device, reqID}, encodeResponse(reqID, rep), at, now)
-	})
-	if err != nil {
-		return fmt.Errorf("read stored device replies: %w", err)
-	}
-	return nil
-}
-
-func cutSource(source string) (string, bool) {
-	const p = "dev:"
-	if len(source) <= len(p) || source[:len(p)] != p {
-		return "", false
-	}
-	return source[len(p):], true
 }

@@ -2,7 +2,6 @@ package devices
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -31,8 +30,6 @@ type Server struct {
 	tr   transport
 	emb  *embedded // nil with an external broker
 	ext  *external // nil with the embedded broker
-	memo *memo
-	refu *refusals
 	req  *requests
 	pres *presence
 	cmds *commands
@@ -66,30 +63,22 @@ func (s *Server) start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	s.memo = newMemo(replyRetention, 200_000)
-	if cfg.Dir != "" {
-		if s.refu, err = openRefusals(cfg.Dir); err != nil {
-			return err
-		}
-	}
-	if err := s.warmMemo(); err != nil {
-		return err
-	}
 	s.cmds = newCommands(s.spec, cfg.Clock, s.sendCmd, log)
 	s.pub = newPublisher(s.topics, s.publish, s.cmds, s.publishDesired, log)
 	if cfg.BrokerURL == "" {
 		s.resetPresence(ctx, rec.presence) // nobody is connected to a broker that has just started
 	}
 	s.pres = newPresence(s.ctx, s.spec, rec.presence, s.reportPresence, s.m.online)
-	s.req = &requests{hall: cfg.Hall, spec: s.spec, memo: s.memo, refusals: s.refu, respond: s.respond, log: log, metrics: s.m,
-		clock: time.Now, rate: cfg.RatePerSec, burst: cfg.Burst, timeout: cfg.DoTimeout, ctx: s.ctx, devs: map[string]*deviceQueue{}}
+	s.req = &requests{hall: cfg.Hall, spec: s.spec, respond: s.respond, log: log, metrics: s.m,
+		clock: time.Now, rate: cfg.RatePerSec, burst: cfg.Burst, timeout: cfg.DoTimeout, ctx: s.ctx, devs: map[string]*deviceQueue{},
+		block: cfg.BrokerURL == "", green: cfg.GreenCap}
 
 	if cfg.BrokerURL == "" {
 		auth := &authHook{auth: cfg.Auth, acls: map[string]*acl{}, log: log, refused: s.m.refused}
 		for _, id := range s.spec.DeviceOrder {
 			auth.acls[id] = newDeviceACL(s.topics, id, s.spec.Devices[id].Kind)
 		}
-		valid := func(cl *mqtt.Client, pk packets.Packet) bool { return auth.check(cl, pk) == "" }
+		valid := func(cl *mqtt.Client, pk packets.Packet) bool { return auth.check(cl, pk, false) == "" }
 		if s.emb, err = newEmbedded(log, auth, newSessionHook(s, s.topics, valid)); err != nil {
 			return err
 		}
@@ -184,9 +173,6 @@ func (s *Server) Close() error {
 	var err error
 	if s.tr != nil {
 		err = s.tr.close()
-	}
-	if s.refu != nil {
-		err = errors.Join(err, s.refu.close())
 	}
 	return err
 }

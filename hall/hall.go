@@ -43,6 +43,13 @@ type Request struct {
 	Source string
 	ReqID  string
 	Cmd    queue.Command
+	// Refusal, when set, is the answer a transport gives without carrying
+	// out a command (bad_request from parsing, forbidden, rate_limited): the
+	// hall records it for (Source, ReqID) in the same group commit as
+	// everything else, unless that req_id was answered before, in which case
+	// the first answer stands (CONTRACT §2 idempotency: one record of every
+	// answer, in the journal's requests table).
+	Refusal *queue.Error
 }
 
 // Reply is the answer to a request, as devices and the HTTP API send it.
@@ -71,6 +78,10 @@ type request struct {
 	Request
 	query func(*queue.State)
 	reply chan Reply
+
+	refusals    []Request // Refuse: many refusals in one request
+	manyReplies []Reply
+	many        chan []Reply
 }
 
 // Hall runs one hall.
@@ -101,6 +112,11 @@ type Hall struct {
 	// the supervisor's parts of the view, shared by views until they change
 	alertList    []queue.Alert
 	counterSince map[string]time.Time
+
+	// the clock and the disk (clock.go, maintain.go)
+	lastAt       time.Time    // time of the last durable event: the hall's clock never goes back past it
+	behind       atomic.Int64 // how far the wall clock is behind lastAt, in ns
+	checkpointed time.Time    // when the WAL was last checkpointed
 
 	view atomic.Pointer[queue.View]
 	ok   atomic.Bool // the last append succeeded
@@ -163,8 +179,10 @@ func (h *Hall) load() error {
 		}
 		st.Attach(h.spec)
 	}
+	var lastAt time.Time
 	if err := h.journal.Replay(seq, func(e *queue.Event) error {
 		queue.Apply(st, e)
+		lastAt = e.At
 		return nil
 	}); err != nil {
 		return fmt.Errorf("replay journal: %w", err)
@@ -175,7 +193,12 @@ func (h *Hall) load() error {
 	}); err != nil {
 		return err
 	}
-	h.state, h.idem, h.lastSnap, h.broken = st, idem, seq, false
+	if lastAt.IsZero() && st.Seq > 0 { // everything was in the snapshot
+		if evs, err := h.journal.EventsAfter(st.Seq-1, 1); err == nil && len(evs) == 1 {
+			lastAt = evs[0].At
+		}
+	}
+	h.state, h.idem, h.lastSnap, h.broken, h.lastAt = st, idem, seq, false, lastAt
 	h.alertList, h.counterSince = nil, nil
 	return nil
 }
@@ -191,6 +214,23 @@ func (h *Hall) Do(ctx context.Context, req Request) Reply {
 		return rep
 	case <-ctx.Done():
 		return unavailable(ctx.Err())
+	}
+}
+
+// Refuse records refusals that a transport answers without carrying out a
+// command (each with Refusal and ReqID set) in one go, sharing the next
+// group commit, and returns their replies in order: a req_id answered before
+// gets its first answer back (CONTRACT §2 idempotency, admission).
+func (h *Hall) Refuse(ctx context.Context, reqs []Request) []Reply {
+	r := &request{refusals: reqs, many: make(chan []Reply, 1)}
+	if err := h.send(ctx, r); err != nil {
+		return unavailableAll(len(reqs), err)
+	}
+	select {
+	case reps := <-r.many:
+		return reps
+	case <-ctx.Done():
+		return unavailableAll(len(reqs), ctx.Err())
 	}
 }
 
@@ -275,6 +315,7 @@ func (h *Hall) run() {
 		case <-tick.C:
 			h.process(nil) // rolls the business day over when due
 			h.prune()
+			h.maintain()
 		case <-h.quit:
 			for {
 				batch = h.drain(batch[:0])
@@ -309,12 +350,16 @@ func (h *Hall) process(batch []*request) {
 		if err := h.load(); err != nil {
 			h.log.Error().Err(err).Msg("reload after failed append")
 			for _, r := range batch {
+				if r.refusals != nil {
+					r.many <- unavailableAll(len(r.refusals), err)
+					continue
+				}
 				r.reply <- unavailable(err)
 			}
 			return
 		}
 	}
-	now := h.clock()
+	now := h.now()
 	var evs []queue.Event
 	var recs []store.Request
 	var added []idemKey
@@ -331,32 +376,46 @@ func (h *Hall) process(batch []*request) {
 	}
 	apply(queue.Rollover(h.state, now))
 	apply(queue.FirmwareTick(h.state, now)) // CONTRACT §6: soak, device timeouts, done
-	for i, r := range batch {
-		if r.query != nil {
-			continue
-		}
+	one := func(r Request) Reply {
 		key := idemKey{r.Source, r.ReqID}
 		if r.ReqID != "" {
 			if rec, ok := h.idem[key]; ok {
-				replies[i] = decodeReply(rec.body)
-				replies[i].Repeat = true
-				continue
+				rep := decodeReply(rec.body)
+				rep.Repeat = true
+				return rep
 			}
 		}
-		out := queue.Decide(h.state, now, r.Cmd)
-		apply(out.Events)
-		rep := Reply{OK: out.Err == nil, Error: out.Err}
-		if out.Err == nil && out.Result != nil {
-			if res := out.Result(h.state); res != nil {
-				rep.Result, _ = json.Marshal(res)
+		var rep Reply
+		if r.Refusal != nil {
+			rep = Reply{Error: r.Refusal}
+		} else {
+			out := queue.Decide(h.state, now, r.Cmd)
+			apply(out.Events)
+			rep = Reply{OK: out.Err == nil, Error: out.Err}
+			if out.Err == nil && out.Result != nil {
+				if res := out.Result(h.state); res != nil {
+					rep.Result, _ = json.Marshal(res)
+				}
 			}
 		}
-		replies[i] = rep
 		if r.ReqID != "" {
 			body, _ := json.Marshal(rep)
 			h.idem[key] = idemRecord{body: body, at: now}
 			added = append(added, key)
 			recs = append(recs, store.Request{Source: r.Source, ReqID: r.ReqID, At: now, Seq: h.state.Seq, Response: body})
+		}
+		return rep
+	}
+	for i, r := range batch {
+		switch {
+		case r.query != nil:
+		case r.refusals != nil:
+			r.manyReplies = make([]Reply, len(r.refusals))
+			for j, f := range r.refusals {
+				r.manyReplies[j] = one(f)
+			}
+		default:
+			replies[i] = one(r.Request)
 		}
 	}
 	// CONTRACT §3: raised, raised to red or cleared within 2 s. The rules
@@ -381,6 +440,7 @@ func (h *Hall) process(batch []*request) {
 		h.ok.Store(true)
 	}
 	if len(evs) > 0 {
+		h.lastAt = now
 		v := h.newView(evs...)
 		h.view.Store(v)
 		h.observe(evs, v)
@@ -396,6 +456,10 @@ func (h *Hall) process(batch []*request) {
 			r.query(h.state)
 		}
 		replies[i].Seq = h.state.Seq
+		if r.refusals != nil {
+			r.many <- r.manyReplies
+			continue
+		}
 		r.reply <- replies[i]
 	}
 	if h.state.Seq-h.lastSnap >= h.cfg.SnapshotEvery {
@@ -460,12 +524,23 @@ func (h *Hall) fail(err error, batch []*request, added []idemKey) {
 		delete(h.idem, k)
 	}
 	for _, r := range batch {
-		if r.query != nil {
+		switch {
+		case r.query != nil:
 			r.reply <- Reply{}
-			continue
+		case r.refusals != nil:
+			r.many <- unavailableAll(len(r.refusals), err)
+		default:
+			r.reply <- unavailable(err)
 		}
-		r.reply <- unavailable(err)
 	}
+}
+
+func unavailableAll(n int, err error) []Reply {
+	out := make([]Reply, n)
+	for i := range out {
+		out[i] = unavailable(err)
+	}
+	return out
 }
 
 // snapshot saves the state so the next start replays less. The writer only

@@ -16,6 +16,7 @@ type Metrics struct {
 	Waiting       *prometheus.GaugeVec
 	Alerts        *prometheus.GaugeVec   // standing 电子监察 alerts by kind and level
 	AlertsRaised  *prometheus.CounterVec // alerts raised, by kind
+	ClockBehind   prometheus.Gauge       // seconds the wall clock is behind the last event
 }
 
 // NewMetrics registers the hall's metrics with reg.
@@ -36,6 +37,9 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		LastSeq:      prometheus.NewGauge(prometheus.GaugeOpts{Name: "hallq_journal_seq", Help: "Last durable event seq."}),
 		Waiting:      prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "hallq_waiting_tickets", Help: "Tickets waiting, by service."}, []string{"service"}),
 	}
+	m.ClockBehind = prometheus.NewGauge(prometheus.GaugeOpts{Name: "hallq_clock_behind_seconds",
+		Help: "Seconds the wall clock is behind the journal's last event (a clock stepped back); 0 when it is not."})
+	reg.MustRegister(m.ClockBehind)
 	reg.MustRegister(m.TicketsIssued, m.Calls, m.WaitSeconds, m.ServeSeconds, m.Ratings, m.AppendSeconds, m.BatchSize, m.AppendErrors, m.LastSeq, m.Waiting)
 	m.Alerts = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "hallq_alerts", Help: "Standing alerts (电子监察), by kind and level."}, []string{"kind", "level"})
 	m.AlertsRaised = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "hallq_alerts_raised_total", Help: "Alerts raised, by kind."}, []string{"kind"})

@@ -1,10 +1,12 @@
 package httpapi
 
 import (
+	"errors"
 	"net"
 	"net/http"
 	"strings"
 
+	"github.com/hallq/hallq/devauth"
 	"github.com/hallq/hallq/queue"
 	"github.com/hallq/hallq/staff"
 )
@@ -30,8 +32,15 @@ func (s *Server) authenticate(r *http.Request) (principal, *queue.Error) {
 		if !ok || !ok2 {
 			return principal{}, queue.Errorf(codeUnauthorized, "认证格式错误 Authorization must be Bearer device:secret")
 		}
-		d, ok := s.cfg.Devices.Check(id, secret)
-		if !ok {
+		if s.pageToken(r, id, secret) { // a kiosk page's own token (docs/robustness.md)
+			return principal{id: id, deviceKind: "kiosk"}, nil
+		}
+		d, err := s.cfg.Devices.CheckFrom(id, secret, clientIP(r))
+		if errors.Is(err, devauth.ErrLimited) { // docs/robustness.md: failed logins limited per address and device
+			return principal{}, &queue.Error{Code: codeRateLimited, RetryAfterMS: 60_000,
+				Message: "认证失败次数过多，请稍后再试 too many failed device logins; wait a minute"}
+		}
+		if err != nil {
 			return principal{}, queue.Errorf(codeUnauthorized, "设备认证失败 unknown device or wrong secret")
 		}
 		return principal{id: d.ID, deviceKind: d.Kind, counter: d.Counter}, nil

@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/rs/zerolog"
 
+	"github.com/hallq/hallq/admission"
 	"github.com/hallq/hallq/devauth"
 	"github.com/hallq/hallq/hall"
 	"github.com/hallq/hallq/queue"
@@ -24,6 +25,7 @@ import (
 type Check struct {
 	Name string
 	Fn   func() error
+	Warn bool // a warning: named in the body, but /readyz stays 200
 }
 
 // TicketDecorator adds the print layout and QR link to a ticket.take result.
@@ -44,6 +46,11 @@ type Config struct {
 	// Integrations may book appointments with a token (integrations.go).
 	Integrations []Integration
 	CaseLookup   CaseLookup // earlier days' cases; optional
+	// Admission applies the MQTT side's admission rules to device and kiosk
+	// page requests (CONTRACT §2 admission); GreenCap caps green tickets per
+	// kiosk (shared with MQTT). nil = none.
+	Admission *admission.Limiter
+	GreenCap  *admission.GreenCap
 }
 
 // Server serves the API.
@@ -87,6 +94,9 @@ func New(cfg Config, mux *http.ServeMux) *Server {
 	mux.HandleFunc("GET "+hallPath+"/guide", s.inHall(s.guide))
 	mux.HandleFunc("GET "+hallPath+"/alerts", s.inHall(s.alerts))
 	mux.HandleFunc("GET "+hallPath+"/staffing", s.inHall(s.staffing))
+	mux.HandleFunc("GET "+hallPath+"/kiosk-tokens", s.inHall(s.listKioskTokens))
+	mux.HandleFunc("POST "+hallPath+"/kiosk-tokens", s.inHall(s.issueKioskToken))
+	mux.HandleFunc("POST "+hallPath+"/kiosk-tokens/{token}/revoke", s.inHall(s.revokeKioskToken))
 	return s
 }
 
@@ -228,7 +238,7 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	for _, c := range s.cfg.Checks {
 		if err := c.Fn(); err != nil {
 			parts[c.Name] = err.Error()
-			ready = false
+			ready = ready && c.Warn
 		} else {
 			parts[c.Name] = "ok"
 		}

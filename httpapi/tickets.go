@@ -1,9 +1,11 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 	"time"
 
+	"github.com/hallq/hallq/hall"
 	"github.com/hallq/hallq/queue"
 	"github.com/hallq/hallq/staff"
 )
@@ -23,25 +25,64 @@ func (s *Server) takeTicket(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if p.deviceKind != "" && p.deviceKind != "kiosk" {
-		writeErr(w, queue.Errorf(queue.Forbidden, "此设备不能取号 a %s cannot take tickets", p.deviceKind))
+		s.refuse(w, r, p, queue.Errorf(queue.Forbidden, "此设备不能取号 a %s cannot take tickets", p.deviceKind))
 		return
 	}
 	var req takeReq
 	if qe := decodeBody(r, &req); qe != nil {
-		writeErr(w, qe)
+		s.refuse(w, r, p, qe)
 		return
 	}
 	if req.Service == "" {
-		writeErr(w, queue.Errorf(queue.BadRequest, "缺少业务 service is required"))
+		s.refuse(w, r, p, queue.Errorf(queue.BadRequest, "缺少业务 service is required"))
 		return
+	}
+	undo := func() {}
+	if p.deviceKind != "" { // the same admission rules as MQTT (CONTRACT §2 admission)
+		release, qe := s.cfg.Admission.Enter(p.id)
+		if qe != nil {
+			s.refuse(w, r, p, qe)
+			return
+		}
+		defer release()
+		if req.Channel == "green" {
+			if undo, qe = s.cfg.GreenCap.Take(p.id); qe != nil {
+				s.refuse(w, r, p, qe)
+				return
+			}
+		}
 	}
 	rep := s.run(r, p, queue.TakeTicket{Service: req.Service, Channel: req.Channel,
 		AppointmentCode: req.AppointmentCode, IDHash: req.IDHash})
+	if !rep.OK || rep.Repeat {
+		undo()
+	}
 	if rep.Error == nil && s.cfg.Decorate != nil {
 		rep.Result = s.cfg.Decorate(rep.Result)
 	}
 	if rep.Repeat {
 		w.Header().Set("Idempotent-Replayed", "true")
+	}
+	writeReply(w, rep)
+}
+
+// refuse answers a request refused before it reaches the queue. With an
+// Idempotency-Key the hall records the refusal like any answer, so that the
+// key keeps one answer (a key carried out before keeps its first answer).
+func (s *Server) refuse(w http.ResponseWriter, r *http.Request, p principal, qe *queue.Error) {
+	key, kerr := idempotencyKey(r)
+	if kerr != nil || key == "" {
+		writeErr(w, qe)
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), 10*time.Second)
+	defer cancel()
+	rep := s.h.Do(ctx, hall.Request{Source: "http:" + p.id, ReqID: key, Refusal: qe})
+	if rep.Repeat {
+		w.Header().Set("Idempotent-Replayed", "true")
+		if rep.OK && s.cfg.Decorate != nil {
+			rep.Result = s.cfg.Decorate(rep.Result)
+		}
 	}
 	writeReply(w, rep)
 }

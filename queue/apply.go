@@ -171,6 +171,8 @@ func Apply(s *State, e *Event) {
 		s.Notice = *e.Text
 	case EvAlertRaised, EvAlertUpdated, EvAlertCleared:
 		s.applyAlert(e)
+	case EvKioskTokenIssued, EvKioskTokenRevoked:
+		applyKioskToken(s, e)
 	}
 	if e.Counter != "" && s.Counters[e.Counter] != nil {
 		e.CounterStatus = s.CounterStatus(e.Counter)

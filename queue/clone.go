@@ -38,6 +38,13 @@ func (s *State) Clone() *State {
 		ac := *a
 		c.Alerts[id] = &ac
 	}
+	if s.KioskTokens != nil {
+		c.KioskTokens = make(map[string]*KioskToken, len(s.KioskTokens))
+		for id, t := range s.KioskTokens {
+			tc := *t
+			c.KioskTokens[id] = &tc
+		}
+	}
 	return &c
 }
 

@@ -74,16 +74,22 @@ func Decide(s *State, now time.Time, cmd Command) Outcome {
 		return decideHalt(s, now, c)
 	case RollbackRollout:
 		return decideRollback(s, now, c)
+	case IssueKioskToken:
+		return decideIssueKioskToken(s, now, c)
+	case RevokeKioskToken:
+		return decideRevokeKioskToken(s, now, c)
 	}
 	return refuse(BadRequest, "未知操作 unknown command %T", cmd)
 }
 
 // Rollover returns the events that end the state's business day and start
 // the one now falls in: open tickets expire with a reason, counters close,
-// numbering starts again. It returns nil when now is in the state's day.
+// numbering starts again. It returns nil when now is in the state's day or
+// before it: a clock stepped back never reruns a rollover (numbers would be
+// issued again).
 func Rollover(s *State, now time.Time) []Event {
 	day := s.Spec.BusinessDay(now)
-	if day == s.Day {
+	if day <= s.Day { // YYYY-MM-DD: the business day only moves forward, whatever the clock says
 		return nil
 	}
 	var evs []Event

@@ -21,12 +21,16 @@ const (
 	NothingToRate      Code = "nothing_to_rate"
 	AlreadyRated       Code = "already_rated"
 	Unavailable        Code = "unavailable"
+	RateLimited        Code = "rate_limited" // CONTRACT §2 admission (1.1)
 )
 
 // Error is a refusal with a contract code and a message for people, Chinese first.
 type Error struct {
 	Code    Code   `json:"code"`
 	Message string `json:"message"`
+	// RetryAfterMS is set with rate_limited: wait this long before sending
+	// again (CONTRACT §2 admission).
+	RetryAfterMS int `json:"retry_after_ms,omitempty"`
 }
 
 func (e *Error) Error() string { return string(e.Code) + ": " + e.Message }

@@ -35,6 +35,8 @@ const (
 	EvAlertRaised          Kind = "alert.raised"       // CONTRACT §3 alerts; carries the whole alert
 	EvAlertUpdated         Kind = "alert.updated"      // its level changed
 	EvAlertCleared         Kind = "alert.cleared"
+	EvKioskTokenIssued     Kind = "kiosk.token_issued"  // a kiosk page token was issued (docs/robustness.md)
+	EvKioskTokenRevoked    Kind = "kiosk.token_revoked" // a kiosk page token was revoked
 )
 
 // EvRestricted is the kind a restricted event shows on the public stream
@@ -104,15 +106,20 @@ type Event struct {
 	FiledUpward  bool   `json:"filed_upward,omitempty"`  // a referred case, filed to the upper level
 
 	Alert *Alert `json:"alert,omitempty"` // alert.raised/updated/cleared: the whole alert
+
+	TokenID   string `json:"token_id,omitempty"`   // a kiosk page token
+	TokenHash string `json:"token_hash,omitempty"` // its SHA-256; never shown to screens
 }
 
-// Public is the event as screens see it: without the citizen's id hash, and
-// a restricted event as only {"kind":"restricted"} (CONTRACT §3).
+// Public is the event as screens see it: without the citizen's id hash or a
+// kiosk page token's hash, and a restricted event as only
+// {"kind":"restricted"} (CONTRACT §3).
 func (e Event) Public() Event {
 	if e.Restricted() {
 		return Event{Seq: e.Seq, Kind: EvRestricted}
 	}
 	e.IDHash = ""
+	e.TokenHash = ""
 	return e
 }
 

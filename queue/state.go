@@ -63,9 +63,10 @@ type State struct {
 
 	// Alerts are the standing alerts by id (CONTRACT §3); AlertN is the
 	// number of the last alert raised (ids are al-N). Kept across days.
-	Alerts map[string]*Alert `json:"alerts,omitempty"`
-	AlertN int64             `json:"alert_n,omitempty"`
-	Today  DayStats          `json:"today"` // the day's service level and ratings so far
+	Alerts      map[string]*Alert      `json:"alerts,omitempty"`
+	AlertN      int64                  `json:"alert_n,omitempty"`
+	Today       DayStats               `json:"today"`                  // the day's service level and ratings so far
+	KioskTokens map[string]*KioskToken `json:"kiosk_tokens,omitempty"` // by token id; kept across days
 }
 
 // Ticket is one ticket of the current business day.

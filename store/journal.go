@@ -52,7 +52,8 @@ func Open(dir, hall string, log zerolog.Logger) (*Journal, error) {
 		return nil, fmt.Errorf("create data dir %s: %w", dir, err)
 	}
 	path := filepath.Join(dir, "journal.db")
-	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(0)"
+	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(0)" +
+		fmt.Sprintf("&_pragma=journal_size_limit(%d)", WALSizeLimit)
 	w, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open journal %s: %w", path, err)
@@ -197,6 +198,7 @@ func (j *Journal) Append(evs []queue.Event, reqs []Request) error {
 	}
 	tx, err := j.w.Begin()
 	if err != nil {
+		j.resetTx()
 		return fmt.Errorf("journal append: %w", err)
 	}
 	defer tx.Rollback()
@@ -226,6 +228,7 @@ func (j *Journal) Append(evs []queue.Event, reqs []Request) error {
 		}
 	}
 	if err := tx.Commit(); err != nil {
+		j.resetTx()
 		return fmt.Errorf("journal commit: %w", err)
 	}
 	if len(evs) > 0 {

@@ -148,3 +148,21 @@ func TestMigrationsAreRecorded(t *testing.T) {
 		t.Fatalf("user_version = %d, want %d", got, want)
 	}
 }
+
+// TestTicketIDsUnique: the journal itself refuses a second ticket.issued for
+// the same ticket id (docs/robustness.md), whatever the writer decides.
+func TestTicketIDsUnique(t *testing.T) {
+	j := MustOpenJournal(t, t.TempDir(), zerolog.Nop())
+	ev := func(seq int64, id string) queue.Event {
+		return queue.Event{Seq: seq, Kind: queue.EvTicketIssued, TicketID: id, Ticket: "A001", Service: "social"}
+	}
+	if err := j.Append([]queue.Event{ev(1, "2026-11-23-A001")}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Append([]queue.Event{ev(2, "2026-11-23-A001")}, nil); err == nil {
+		t.Fatal("a second ticket.issued for 2026-11-23-A001 was stored")
+	}
+	if err := j.Append([]queue.Event{ev(2, "2026-11-24-A001")}, nil); err != nil {
+		t.Fatalf("the next append after the refusal: %v", err)
+	}
+}

@@ -67,13 +67,20 @@ func runACL(_ context.Context, args []string) error {
 		return fmt.Errorf("create %s: %w", *out, err)
 	}
 	pwPath, aclPath := filepath.Join(*out, "password_file"), filepath.Join(*out, "acl_file")
+	confPath := filepath.Join(*out, "hallq-mosquitto.conf")
 	if err := os.WriteFile(pwPath, pw, 0o600); err != nil {
 		return fmt.Errorf("write %s: %w", pwPath, err)
 	}
 	if err := os.WriteFile(aclPath, acl, 0o644); err != nil {
 		return fmt.Errorf("write %s: %w", aclPath, err)
 	}
-	fmt.Printf("wrote %s (%d users) and %s\nadd to mosquitto.conf:\n  allow_anonymous false\n  password_file %s\n  acl_file %s\n",
-		pwPath, len(accounts), aclPath, pwPath, aclPath)
+	absPW, _ := filepath.Abs(pwPath)
+	absACL, _ := filepath.Abs(aclPath)
+	conf := devices.MosquittoConf(absPW, absACL)
+	if err := os.WriteFile(confPath, conf, 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", confPath, err)
+	}
+	fmt.Printf("wrote %s (%d users), %s and %s\nadd to mosquitto.conf (for each listener devices use), or include %s:\n%s",
+		pwPath, len(accounts), aclPath, confPath, confPath, conf)
 	return nil
 }

@@ -431,7 +431,7 @@ func TestBrowserCallFlow(t *testing.T) {
 	hallScreen.until("nobody waiting", jsText("service-general-waiting")+` === '0'`)
 
 	// The kiosk: a citizen takes a ticket.
-	kiosk := openTab(t, browser, "kiosk", d.base+"/kiosk#device=kiosk-01&token=demo-kiosk-01", 1080, 1920, false)
+	kiosk := openTab(t, browser, "kiosk", d.base+"/kiosk#device=kiosk-01&token="+demoPageToken, 1080, 1920, false)
 	kiosk.do(chromedp.WaitVisible(testid("kiosk-service-general")))
 	kiosk.until("kiosk connected", jsText("kiosk-service-general-waiting")+` === '0'`)
 	kiosk.shot(shots, "kiosk.png")

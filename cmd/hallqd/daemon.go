@@ -78,6 +78,7 @@ type Main struct {
 	http     *http.Server
 	closers  []func() error // run in reverse order by Close, before the hall stops
 	stopping chan struct{}
+	rb       robust // connection caps and admission (docs/robustness.md)
 }
 
 // Run starts everything and returns once hallqd is serving.
@@ -103,6 +104,11 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 		return nil
 	}})
+	m.addRobustnessChecks()
+	m.setupAdmission()
+	if err := m.pairDemoKiosk(ctx); err != nil {
+		return fmt.Errorf("demo kiosk page token: %w", err)
+	}
 	var entries []staff.Entry
 	for _, s := range cfg.Staff {
 		entries = append(entries, staff.Entry{ID: s.ID, Name: s.Name, Role: s.Role, PasswordHash: s.PasswordHash, Password: s.Password})
@@ -115,6 +121,7 @@ func (m *Main) Run(ctx context.Context) error {
 		creds = append(creds, devauth.Cred{ID: d.ID, Kind: d.Kind, Counter: d.Counter, Secret: d.Secret})
 	}
 	m.Devices = devauth.New(creds)
+	m.limitDeviceAuth()
 	for _, d := range cfg.Devices {
 		if d.Secret == "" {
 			m.Log.Warn().Str("device", d.ID).Msg("device has no secret in the config: it is refused at CONNECT until one is set 设备未配置密钥")
@@ -147,10 +154,10 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.wireAppointments(&apiCfg); err != nil {
 		return err
 	}
+	m.admitAPI(&apiCfg)
 	httpapi.New(apiCfg, m.Mux)
 	m.mountDisplay(m.Mux)
-	m.http = &http.Server{Handler: m.Mux, ReadHeaderTimeout: 10 * time.Second}
-	go m.http.Serve(ln)
+	m.serveHTTP(ln)
 	m.announce()
 	return nil
 }
@@ -170,7 +177,7 @@ func (m *Main) announce() {
 		Str("kiosk", base+"/kiosk").Str("supervisor", base+"/supervisor").Str("mqtt", m.Config.Listen.MQTT)
 	if m.Config.Demo {
 		ev = ev.Str("demo_logins", "s01/demo-s01 (staff), super/demo-super, admin/demo-admin").
-			Str("demo_kiosk", base+"/kiosk#device=kiosk-01&token=demo-kiosk-01")
+			Str("demo_kiosk", base+"/kiosk#device=kiosk-01&token="+demoPageToken)
 	}
 	ev.Msg("hallqd is serving 服务已启动: open " + base + "/ in a browser")
 }
@@ -179,11 +186,7 @@ func (m *Main) announce() {
 // (CONTRACT §4 SIGTERM).
 func (m *Main) Close() error {
 	var errs []error
-	if m.http != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		errs = append(errs, m.http.Shutdown(ctx))
-		cancel()
-	}
+	errs = append(errs, m.stopHTTP())
 	for i := len(m.closers) - 1; i >= 0; i-- {
 		errs = append(errs, m.closers[i]())
 	}

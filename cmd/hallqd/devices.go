@@ -3,20 +3,17 @@ package main
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/hallq/hallq/devices"
 	firmwareconfig "github.com/hallq/hallq/firmware-config"
 	"github.com/hallq/hallq/httpapi"
 	"github.com/hallq/hallq/queue"
-	"github.com/hallq/hallq/store"
 )
 
 // startDevices starts the MQTT side (CONTRACT §2): the embedded broker on
 // listen.mqtt, or a connection to the external broker at broker.url.
 func (m *Main) startDevices(ctx context.Context) error {
 	cfg := m.Config
-	j := m.Journal
 	rt := &firmwareconfig.Retained{Desired: m.desiredDeviceConfig(), BaseURL: m.publicURL}
 	sp := m.Hall.Spec()
 	s, err := devices.Start(ctx, devices.Config{
@@ -28,14 +25,11 @@ func (m *Main) startDevices(ctx context.Context) error {
 		Auth:      m.Devices,
 		Log:       m.Log.With().Str("component", "devices").Logger(),
 		Listen:    cfg.Listen.MQTT,
-		Dir:       cfg.Storage.Dir,
 		BrokerURL: cfg.Broker.URL,
 		Username:  cfg.Broker.Username,
 		Password:  cfg.Broker.Password,
 		Registry:  m.Registry,
-		Replies: func(since time.Time, fn func(source, reqID string, at time.Time, response []byte)) error {
-			return j.Requests(since, func(r store.Request) { fn(r.Source, r.ReqID, r.At, r.Response) })
-		},
+		GreenCap:  m.rb.green,
 	})
 	if err != nil {
 		if cfg.Broker.URL == "" {

@@ -93,6 +93,4 @@ func fromNullInt(n sql.NullInt64) *int {
 	return &v
 }
 
-func fromNullString(s sql.NullString) string { return s.String }
-
 func fromDate(t time.Time) string { return t.Format("2006-01-02") }

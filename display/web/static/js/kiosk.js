@@ -1,6 +1,7 @@
-// 自助取号 kiosk: /kiosk#device=kiosk-01&token=SECRET
+// 自助取号 kiosk: /kiosk#device=kiosk-01&token=PAGE_TOKEN
 //
-// The device id and secret come in the URL fragment (never sent to a server
+// The device id and its kiosk page token (issued by an admin, not the
+// device's MQTT secret: docs/http-api.md) come in the URL fragment (never sent to a server
 // or written to a log). They are kept in sessionStorage so that a reload of the
 // same tab still works, and the fragment is then removed from the address bar.
 // Tickets are taken with POST /api/v1/halls/{hall}/tickets and

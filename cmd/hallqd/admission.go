@@ -1,0 +1,56 @@
+package main
+
+import (
+	"context"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/hallq/hallq/admission"
+	"github.com/hallq/hallq/hall"
+	"github.com/hallq/hallq/httpapi"
+	"github.com/hallq/hallq/queue"
+)
+
+// demoPageToken is the demo kiosk page's token (not the kiosk's MQTT secret).
+const demoPageToken = "demo-page-kiosk-01"
+
+// setupAdmission makes the green-channel cap both transports share
+// (limits.green_per_kiosk_per_min, hallq_green_cap_hits_total when hit).
+func (m *Main) setupAdmission() {
+	hits := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "hallq_green_cap_hits_total",
+		Help: "Green-channel tickets refused because the kiosk reached limits.green_per_kiosk_per_min."}, []string{"device"})
+	m.Registry.MustRegister(hits)
+	m.rb.green = admission.NewGreenCap(m.Config.Limits.GreenPerKioskPerMin, nil, func(d string) { hits.WithLabelValues(d).Inc() })
+}
+
+// admitAPI gives the HTTP API the MQTT side's admission rules and the
+// shared green-channel cap.
+func (m *Main) admitAPI(cfg *httpapi.Config) {
+	cfg.Admission = admission.NewLimiter(0, 0, nil)
+	cfg.GreenCap = m.rb.green
+}
+
+// pairDemoKiosk issues the demo kiosk page its token once, so that the demo
+// kiosk URL works out of the box without the device's MQTT secret.
+func (m *Main) pairDemoKiosk(ctx context.Context) error {
+	if !m.Config.Demo {
+		return nil
+	}
+	hash := httpapi.TokenHash(demoPageToken)
+	paired := false
+	if err := m.Hall.Query(ctx, func(st *queue.State) { _, paired = st.KioskTokenDevice(hash) }); err != nil {
+		return err
+	}
+	if paired {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	rep := m.Hall.Do(ctx, hall.Request{Source: "demo", ReqID: "demo-page-token",
+		Cmd: queue.IssueKioskToken{TokenID: "kt-demo-kiosk-01", Device: "kiosk-01", TokenHash: hash, By: "demo"}})
+	if rep.Error != nil && rep.Error.Code != queue.InvalidState {
+		return rep.Error
+	}
+	return nil
+}
