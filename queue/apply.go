@@ -14,11 +14,12 @@ func Apply(s *State, e *Event) {
 	}
 	t := s.Tickets[e.TicketID]
 	c := s.Counters[e.Counter]
+	applyEvaluation(s, e, t)
 	switch e.Kind {
 	case EvDayStarted:
 		s.reset(e.Day)
 		for _, c := range s.Counters {
-			c.Current, c.Held, c.LastFinished = "", "", ""
+			c.Current, c.Held, c.LastFinished, c.LastVisit = "", "", "", ""
 		}
 		for code, b := range s.Appointments {
 			if b.Day < e.Day {

@@ -21,6 +21,9 @@ const (
 	NothingToRate      Code = "nothing_to_rate"
 	AlreadyRated       Code = "already_rated"
 	Unavailable        Code = "unavailable"
+
+	UnknownCase      Code = "unknown_case"      // CONTRACT §5: 404 unknown_*
+	UnknownComplaint Code = "unknown_complaint" // 404 like every unknown_*
 )
 
 // Error is a refusal with a contract code and a message for people, Chinese first.

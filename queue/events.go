@@ -29,6 +29,14 @@ const (
 	EvDeviceOnline      Kind = "device.online"
 	EvDeviceOffline     Kind = "device.offline"
 	EvNoticeSet         Kind = "notice.set"
+
+	// Evaluation (好差评, contract 1.1): sign-in, ratings, cases, complaints.
+	EvStaffSignedIn   Kind = "staff.signed_in"
+	EvRatingUnrated   Kind = "rating.unrated"
+	EvCaseOpened      Kind = "case.opened"
+	EvCaseStep        Kind = "case.step"
+	EvComplaintLogged Kind = "complaint.logged"
+	EvComplaintStep   Kind = "complaint.step"
 )
 
 // Event is one fact the hall journals, replays and shows. Fields a kind does
@@ -69,11 +77,32 @@ type Event struct {
 	FW            string `json:"fw,omitempty"`
 	ConfigVersion int    `json:"config_version,omitempty"`
 	Text          *Name  `json:"text,omitempty"`
+
+	// Evaluation (好差评): sign-in, ratings, cases and complaints.
+	FromStaff     string     `json:"from_staff,omitempty"` // staff.signed_in: who was handed over from
+	Visit         string     `json:"visit,omitempty"`      // the rated or unrated visit (ticket id and segment)
+	RatingID      string     `json:"rating_id,omitempty"`
+	Reasons       []string   `json:"reasons,omitempty"`
+	RatingText    string     `json:"rating_text,omitempty"`
+	CaseID        string     `json:"case_id,omitempty"`
+	VerifyBy      *time.Time `json:"verify_by,omitempty"`
+	RectifyBy     *time.Time `json:"rectify_by,omitempty"`
+	Action        string     `json:"action,omitempty"`
+	By            string     `json:"by,omitempty"`
+	Note          string     `json:"note,omitempty"`
+	CaseStatus    string     `json:"case_status,omitempty"` // the case's or complaint's status after the step
+	FollowupLevel *int       `json:"followup_level,omitempty"`
+	Complaint     *Complaint `json:"complaint,omitempty"` // complaint.logged: the complaint as logged
+	ComplaintID   string     `json:"complaint_id,omitempty"`
 }
 
 // Public is the event as screens see it: without the citizen's id hash.
 func (e Event) Public() Event {
+	if e.Restricted() { // CONTRACT §3: sent as {"kind":"restricted"}
+		return Event{Seq: e.Seq, Kind: KindRestricted}
+	}
 	e.IDHash = ""
+	e.RatingText = "" // the citizen's words are for supervisors
 	return e
 }
 

@@ -198,8 +198,7 @@ func (h *harness) run(t *testing.T, line string) []string {
 	case "cancel":
 		cmd = Cancel{TicketID: arg(0)}
 	case "rate":
-		lvl, _ := strconv.Atoi(arg(1))
-		cmd = SubmitRating{Counter: arg(0), Level: lvl, TicketID: kv["ticket"]}
+		cmd, _, _ = h.evalCommand(t, "rate", arg, pos, kv)
 	case "book":
 		c, _ := ParseClock(arg(2))
 		y, m, d := h.now.Date()
@@ -211,7 +210,14 @@ func (h *harness) run(t *testing.T, line string) []string {
 		}
 		return []string{"waiting " + strings.Join(out, " ")}
 	default:
-		t.Fatalf("unknown script command %q", f[0])
+		c, out, ok := h.evalCommand(t, f[0], arg, pos, kv)
+		if !ok {
+			t.Fatalf("unknown script command %q", f[0])
+		}
+		if c == nil {
+			return out
+		}
+		cmd = c
 	}
 	evs, res, qe := h.do(cmd)
 	var out []string
@@ -255,5 +261,6 @@ func describe(e Event) string {
 	if e.Recalls != 0 {
 		add("recalls", strconv.Itoa(e.Recalls))
 	}
+	describeEvaluation(e, add)
 	return strings.Join(parts, " ")
 }

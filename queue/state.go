@@ -59,6 +59,12 @@ type State struct {
 	RecentCalls  []RecentCall               `json:"recent_calls"`
 	Devices      map[string]*DevicePresence `json:"devices"`
 	Notice       Name                       `json:"notice"`
+
+	// Evaluation (好差评): today's rateable visits; cases and complaints are
+	// kept across business days and never deleted.
+	Visits     map[string]*Visit     `json:"visits,omitempty"`
+	Cases      map[string]*Case      `json:"cases,omitempty"`
+	Complaints map[string]*Complaint `json:"complaints,omitempty"`
 }
 
 // Ticket is one ticket of the current business day.
@@ -96,6 +102,7 @@ type Counter struct {
 	Held         string    `json:"held,omitempty"`
 	LastFinished string    `json:"last_finished,omitempty"`
 	OpenedAt     time.Time `json:"opened_at,omitempty"`
+	LastVisit    string    `json:"last_visit,omitempty"` // the latest visit ended here (finish or transfer)
 }
 
 // Booking is an appointment (预约) booked for a day and service.
@@ -137,6 +144,7 @@ func NewState(sp *Spec) *State {
 	s.Appointments = map[string]*Booking{}
 	s.AvgService = map[string]float64{}
 	s.Notice = sp.Notice
+	s.initEvaluation()
 	return s
 }
 
@@ -149,6 +157,7 @@ func (s *State) reset(day string) {
 	s.Queue = map[string][]string{}
 	s.OpenIDs = map[string]string{}
 	s.RecentCalls = nil
+	s.Visits = map[string]*Visit{}
 }
 
 // Attach sets the spec of a state decoded from a snapshot and fills what the
@@ -163,6 +172,7 @@ func (s *State) Attach(sp *Spec) {
 	if s.Devices == nil {
 		s.Devices = map[string]*DevicePresence{}
 	}
+	s.initEvaluation()
 }
 
 // TicketByNumber finds today's ticket with this number.
