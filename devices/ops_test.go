@@ -119,8 +119,10 @@ func TestCounterOps(t *testing.T) {
 		want(t, "counter", r["counter"], any("1"))
 		want(t, "status", r["status"], any("open"))
 		want(t, "staff_id", r["staff_id"], any("s01"))
-		r = c.ok("counter.open", map[string]any{"staff_id": "s02"}) // an open counter stays as it is
+		r = c.ok("counter.open", map[string]any{"staff_id": "s01"}) // an open counter stays as it is
 		want(t, "staff_id after second open", r["staff_id"], any("s01"))
+		r = c.ok("counter.open", map[string]any{"staff_id": "s02"}) // someone else signing in is a handover (AB岗)
+		want(t, "staff_id after a handover", r["staff_id"], any("s02"))
 	})
 	t.Run("OKPause", func(t *testing.T) {
 		c := c.in(t)

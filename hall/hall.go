@@ -306,6 +306,7 @@ func (h *Hall) process(batch []*request) {
 		}
 		evs = append(evs, es...)
 	}
+	apply(queue.Unrated(h.state, now)) // 未评价 before the day's visits are gone
 	apply(queue.Rollover(h.state, now))
 	for i, r := range batch {
 		if r.query != nil {

@@ -66,6 +66,8 @@ type args struct {
 	TicketID        *string         `json:"ticket_id"`
 	Level           json.RawMessage `json:"level"`
 	Dims            map[string]int  `json:"dims"`
+	Reasons         []string        `json:"reasons"`
+	Text            *string         `json:"text"`
 }
 
 func str(p *string) string {
@@ -125,7 +127,8 @@ func Parse(op string, payload []byte, counter string) (queue.Command, *queue.Err
 		if err != nil {
 			return nil, err
 		}
-		return queue.SubmitRating{Counter: counter, TicketID: str(a.TicketID), Level: level, Dims: a.Dims}, nil
+		return queue.SubmitRating{Counter: counter, TicketID: str(a.TicketID), Level: level, Dims: a.Dims,
+			Reasons: a.Reasons, Text: str(a.Text)}, nil
 	}
 	return nil, queue.Errorf(queue.BadRequest, "未知操作 unknown op %q", op)
 }

@@ -16,6 +16,7 @@ func applyEvaluation(s *State, e *Event, t *Ticket) {
 			v.Service = e.FromService
 		}
 		s.Visits[v.ID] = v
+		s.RatePending = append(s.RatePending, v.ID)
 		if c := s.Counters[e.Counter]; c != nil {
 			c.LastVisit = v.ID
 		}
@@ -23,10 +24,12 @@ func applyEvaluation(s *State, e *Event, t *Ticket) {
 		if v := s.Visits[e.Visit]; v != nil {
 			v.Rated = true
 		}
+		s.trimPending()
 	case EvRatingUnrated:
 		if v := s.Visits[e.Visit]; v != nil {
 			v.Unrated = true
 		}
+		s.trimPending()
 	case EvStaffSignedIn:
 		if c := s.Counters[e.Counter]; c != nil {
 			c.StaffID = e.StaffID
@@ -85,4 +88,17 @@ func (s *State) initEvaluation() {
 	if s.Complaints == nil {
 		s.Complaints = map[string]*Complaint{}
 	}
+}
+
+// trimPending drops decided visits from the front of RatePending.
+func (s *State) trimPending() {
+	i := 0
+	for i < len(s.RatePending) {
+		v := s.Visits[s.RatePending[i]]
+		if v != nil && !v.Rated && !v.Unrated {
+			break
+		}
+		i++
+	}
+	s.RatePending = s.RatePending[i:]
 }

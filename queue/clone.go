@@ -37,6 +37,7 @@ func (s *State) Clone() *State {
 		vc := *v
 		c.Visits[id] = &vc
 	}
+	c.RatePending = append([]string(nil), s.RatePending...)
 	c.Cases = make(map[string]*Case, len(s.Cases))
 	for id, k := range s.Cases {
 		c.Cases[id] = k.Clone()

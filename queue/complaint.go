@@ -133,4 +133,3 @@ func decideComplaintStep(s *State, now time.Time, c StepComplaint) Outcome {
 		Note: c.Note, CaseStatus: status}
 	return Outcome{Events: []Event{e}, Result: func(s *State) any { return s.Complaints[id].Clone() }}
 }
-

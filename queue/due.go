@@ -1,9 +1,6 @@
 package queue
 
-import (
-	"sort"
-	"time"
-)
+import "time"
 
 // Unrated returns the rating.unrated events due at now: every visit whose
 // rating window has closed without a rating (未评价, never a default level).
@@ -13,15 +10,17 @@ import (
 func Unrated(s *State, now time.Time) []Event {
 	dayOver := s.Day != "" && s.Spec.BusinessDay(now) != s.Day
 	var evs []Event
-	for _, id := range sortedKeys(s.Visits) {
+	for _, id := range s.RatePending { // in the order the visits ended
 		v := s.Visits[id]
-		if v.Rated || v.Unrated || (!dayOver && now.Sub(v.EndedAt) <= s.Spec.RatingWindow) {
+		if v == nil || v.Rated || v.Unrated {
 			continue
+		}
+		if !dayOver && now.Sub(v.EndedAt) <= s.Spec.RatingWindow {
+			break
 		}
 		evs = append(evs, Event{Kind: EvRatingUnrated, At: now, Visit: v.ID, TicketID: v.TicketID, Ticket: v.Ticket,
 			Service: v.Service, Counter: v.Counter, StaffID: v.StaffID})
 	}
-	sort.SliceStable(evs, func(i, j int) bool { return s.Visits[evs[i].Visit].EndedAt.Before(s.Visits[evs[j].Visit].EndedAt) })
 	return evs
 }
 

@@ -62,9 +62,10 @@ type State struct {
 
 	// Evaluation (好差评): today's rateable visits; cases and complaints are
 	// kept across business days and never deleted.
-	Visits     map[string]*Visit     `json:"visits,omitempty"`
-	Cases      map[string]*Case      `json:"cases,omitempty"`
-	Complaints map[string]*Complaint `json:"complaints,omitempty"`
+	Visits      map[string]*Visit     `json:"visits,omitempty"`
+	RatePending []string              `json:"rate_pending,omitempty"` // visits not yet rated or unrated, oldest first
+	Cases       map[string]*Case      `json:"cases,omitempty"`
+	Complaints  map[string]*Complaint `json:"complaints,omitempty"`
 }
 
 // Ticket is one ticket of the current business day.
@@ -158,6 +159,7 @@ func (s *State) reset(day string) {
 	s.OpenIDs = map[string]string{}
 	s.RecentCalls = nil
 	s.Visits = map[string]*Visit{}
+	s.RatePending = nil
 }
 
 // Attach sets the spec of a state decoded from a snapshot and fills what the
