@@ -43,7 +43,13 @@ type testAPI struct {
 
 func newTestAPI(t *testing.T) *testAPI {
 	t.Helper()
-	cfg, err := config.Parse("api.yaml", []byte(apiYAML))
+	return newTestAPIWith(t, apiYAML)
+}
+
+// newTestAPIWith runs the API over the hall config y.
+func newTestAPIWith(t *testing.T, y string) *testAPI {
+	t.Helper()
+	cfg, err := config.Parse("api.yaml", []byte(y))
 	if err != nil {
 		t.Fatal(err)
 	}

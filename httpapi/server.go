@@ -74,6 +74,7 @@ func New(cfg Config, mux *http.ServeMux) *Server {
 	mux.HandleFunc("GET "+hallPath+"/counters/{counter}/waiting", s.inHall(s.waiting))
 	mux.HandleFunc("POST "+hallPath+"/appointments", s.inHall(s.book))
 	mux.HandleFunc("POST "+hallPath+"/notice", s.inHall(s.notice))
+	s.routesEvaluation(mux, hallPath)
 	return s
 }
 
@@ -106,6 +107,8 @@ var statusOf = map[queue.Code]int{
 	queue.Unavailable:        http.StatusServiceUnavailable,
 	codeUnauthorized:         http.StatusUnauthorized,
 	codeRateLimited:          http.StatusTooManyRequests,
+	queue.UnknownCase:        http.StatusNotFound,
+	queue.UnknownComplaint:   http.StatusNotFound,
 }
 
 // Codes the HTTP API adds to the contract's.

@@ -22,7 +22,7 @@ func decideOpen(s *State, now time.Time, c OpenCounter) Outcome {
 		return Outcome{Result: counterNow(c.Counter)}
 	}
 	evs := []Event{{Kind: EvCounterOpened, At: now, Counter: c.Counter, StaffID: c.StaffID}}
-	if c.StaffID != "" { // sign-in is a journal event (attendance)
+	if c.StaffID != "" && c.StaffID != ct.StaffID { // sign-in is a journal event (attendance), once
 		evs = append(evs, Event{Kind: EvStaffSignedIn, At: now, Counter: c.Counter, StaffID: c.StaffID})
 	}
 	return Outcome{Events: evs, Result: counterNow(c.Counter)}

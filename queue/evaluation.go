@@ -147,3 +147,10 @@ func textChars(field, v string, max int) *Error {
 	}
 	return nil
 }
+
+// badReasons are the reasons a rater offers for a 差评 (the citizen may pick
+// several); ratings may also carry others.
+var badReasons = [...]string{"服务态度差", "等候时间长", "办事效率低", "业务不熟练", "一次性告知不清", "多次跑腿", "收费不透明", "窗口无人", "其他"}
+
+// BadReasons lists the reasons a rater offers for a 差评.
+func BadReasons() []string { return append([]string(nil), badReasons[:]...) }
