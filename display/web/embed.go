@@ -45,5 +45,7 @@ func Pages() []Page {
 		{Pattern: "GET /console", File: "pages/console.html"},
 		{Pattern: "GET /t/{ticket}", File: "pages/ticket.html"},
 		{Pattern: "GET /supervisor", File: "pages/supervisor.html"},
+		{Pattern: "GET /rate/{counter}", File: "pages/rater.html"},
+		{Pattern: "GET /cases", File: "pages/cases.html"},
 	}
 }
