@@ -25,11 +25,11 @@ let tab = 'open';
 let rows = [];
 let selected = null; // the open case or complaint id
 
+// fmt shows an RFC 3339 time as the API gives it, in hall-local time
+// (the server writes the hall's offset), whatever the browser's zone.
 function fmt(t) {
   if (!t) { return '—'; }
-  const d = new Date(t);
-  const p = (n) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
+  return `${t.slice(0, 10)} ${t.slice(11, 16)}`;
 }
 
 function el(tag, attrs = {}, ...kids) {
