@@ -179,7 +179,10 @@ func TestPushThroughOutage(t *testing.T) {
 		t.Errorf("failures metric %v", got)
 	}
 	rcv.down.Store(false)
-	testenv.Eventually(t, 10*time.Second, func() bool { return len(rcv.records()) == len(want) }, "not everything delivered after the outage")
+	testenv.Eventually(t, 10*time.Second, func() bool {
+		st := p.Status()
+		return len(rcv.records()) == len(want) && st.Delivered == int64(len(want)) && st.LagEvents == 0
+	}, "not everything delivered after the outage")
 	cancel()
 	<-done
 	for i, r := range rcv.records() {
