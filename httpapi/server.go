@@ -40,6 +40,9 @@ type Config struct {
 	Decorate TicketDecorator // optional
 	QRPNG    func(text string) ([]byte, error)
 	BaseURL  string // for ticket QR links
+	// Details adds parts to /readyz's body that do not decide readiness
+	// (e.g. the 好差评 push's lag); nil = none.
+	Details func() map[string]any
 }
 
 // Server serves the API.
@@ -227,7 +230,11 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	if !ready {
 		status = http.StatusServiceUnavailable
 	}
-	writeJSON(w, status, map[string]any{"ready": ready, "parts": parts})
+	body := map[string]any{"ready": ready, "parts": parts}
+	if s.cfg.Details != nil {
+		body["detail"] = s.cfg.Details()
+	}
+	writeJSON(w, status, body)
 }
 
 func (s *Server) hallInfo(w http.ResponseWriter, r *http.Request) {

@@ -75,6 +75,7 @@ type Main struct {
 	HTTPAddr string // the bound address
 
 	checks   []httpapi.Check
+	details  []detail // /readyz detail that does not decide readiness
 	http     *http.Server
 	closers  []func() error // run in reverse order by Close, before the hall stops
 	stopping chan struct{}
@@ -126,6 +127,9 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.startReplication(ctx); err != nil {
 		return err
 	}
+	if err := m.startEvalPush(); err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", cfg.Listen.HTTP)
 	if err != nil {
 		return fmt.Errorf("listen.http %s: %w", cfg.Listen.HTTP, err)
@@ -133,7 +137,7 @@ func (m *Main) Run(ctx context.Context) error {
 	m.HTTPAddr = ln.Addr().String()
 	m.Mux = http.NewServeMux()
 	apiCfg := httpapi.Config{Hall: h, Staff: m.Staff, Devices: m.Devices, Gatherer: m.Registry, Checks: m.checks,
-		Log: m.Log, BaseURL: m.publicURL()}
+		Log: m.Log, BaseURL: m.publicURL(), Details: m.readyDetails}
 	m.decorateAPI(&apiCfg)
 	httpapi.New(apiCfg, m.Mux)
 	m.mountDisplay(m.Mux)
