@@ -128,7 +128,9 @@ func TestCaseStepsOverHTTP(t *testing.T) {
 	step := func(cl *http.Client, hdr map[string]string, action, body string) reply {
 		return a.call(t, cl, "POST", "/api/v1/halls/t/cases/"+id+"/"+action, hdr, body)
 	}
-	with := func(k, v string) map[string]string { return map[string]string{"X-CSRF-Token": scsrf["X-CSRF-Token"], k: v} }
+	with := func(k, v string) map[string]string {
+		return map[string]string{"X-CSRF-Token": scsrf["X-CSRF-Token"], k: v}
+	}
 	if r := step(c, csrf, "verify", `{"valid":true}`); r.status != 403 || r.code() != "forbidden" {
 		t.Fatalf("staff stepping a case: %d %s, want 403", r.status, r.code())
 	}
