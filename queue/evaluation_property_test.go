@@ -190,3 +190,54 @@ func TestRestrictedPublic(t *testing.T) {
 		t.Errorf("rating public = %+v", p)
 	}
 }
+
+// genEvaluation draws an evaluation command: a sign-in, a rating with
+// dims and reasons, a case step or a complaint.
+func genEvaluation(t *rapid.T, h *harness, counter string) Command {
+	switch rapid.IntRange(0, 3).Draw(t, "eval") {
+	case 0:
+		return SignIn{Counter: counter, StaffID: rapid.SampledFrom([]string{"s01", "s02", ""}).Draw(t, "staff")}
+	case 1:
+		return SubmitRating{Counter: counter, Level: rapid.IntRange(1, 5).Draw(t, "level"),
+			Dims:    map[string]int{"attitude": rapid.IntRange(1, 5).Draw(t, "dim")},
+			Reasons: rapid.SliceOfN(rapid.SampledFrom(BadReasons()), 0, 3).Draw(t, "reasons")}
+	case 2:
+		ids := sortedKeys(h.s.Cases)
+		id := "C-none"
+		if len(ids) > 0 {
+			id = rapid.SampledFrom(ids).Draw(t, "case")
+		}
+		flag := rapid.Bool().Draw(t, "flag")
+		lvl := rapid.IntRange(1, 5).Draw(t, "follow")
+		return StepCase{CaseID: id, Action: rapid.SampledFrom([]string{StepVerify, StepRectify, StepCallback, StepAppeal, StepReview}).Draw(t, "action"),
+			By: "super", Valid: &flag, Reached: &flag, Upheld: &flag, Level: &lvl}
+	}
+	return LogComplaint{Channel: "phone", Counter: counter, Text: "投诉", By: "super"}
+}
+
+// checkEvaluation: every 差评 has its case, no visit is both rated and
+// unrated, and the pending list starts at an undecided visit.
+func checkEvaluation(t *rapid.T, h *harness) {
+	bad := 0
+	for _, e := range h.log {
+		if e.Kind == EvRatingSubmitted && e.Level <= 2 {
+			bad++
+			if h.s.Cases[e.CaseID] == nil {
+				t.Fatalf("差评 %s has no case %s", e.RatingID, e.CaseID)
+			}
+		}
+	}
+	if len(h.s.Cases) != bad {
+		t.Fatalf("%d cases for %d 差评", len(h.s.Cases), bad)
+	}
+	for id, v := range h.s.Visits {
+		if v.Rated && v.Unrated {
+			t.Fatalf("visit %s both rated and unrated", id)
+		}
+	}
+	if len(h.s.RatePending) > 0 {
+		if v := h.s.Visits[h.s.RatePending[0]]; v == nil || v.Rated || v.Unrated {
+			t.Fatalf("pending list starts at a decided visit %s", h.s.RatePending[0])
+		}
+	}
+}
