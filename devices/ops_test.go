@@ -274,7 +274,7 @@ func TestRating(t *testing.T) {
 	})
 	t.Run("OK", func(t *testing.T) {
 		r := r.in(t)
-		res := r.ok("rating.submit", map[string]any{"level": 5, "dims": map[string]any{"speed": 4}})
+		res := r.ok("rating.submit", map[string]any{"level": 5, "dims": map[string]any{"attitude": 4}}) // CONTRACT §2 (1.1): the five pinned keys only
 		want(t, "ticket_id", res["ticket_id"], fin["ticket_id"])
 		want(t, "level", res["level"], any(5.0))
 		want(t, "staff_id", res["staff_id"], any("s07"))
