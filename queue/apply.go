@@ -159,7 +159,7 @@ func Apply(s *State, e *Event) {
 	case EvNoticeSet:
 		s.Notice = *e.Text
 	}
-	if e.Counter != "" && s.Counters[e.Counter] != nil {
+	if e.Counter != "" && s.Counters[e.Counter] != nil && !aboutPastVisit(e.Kind) {
 		e.CounterStatus = s.CounterStatus(e.Counter)
 	}
 	if e.Service != "" && e.Kind != EvAppointmentBooked {

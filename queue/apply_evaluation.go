@@ -102,3 +102,14 @@ func (s *State) trimPending() {
 	}
 	s.RatePending = s.RatePending[i:]
 }
+
+// aboutPastVisit reports whether events of kind k concern a visit that has
+// ended (a rating, 未评价, a case): they carry no counter_status, so screens
+// do not take their ticket for the counter's current one.
+func aboutPastVisit(k Kind) bool {
+	switch k {
+	case EvRatingSubmitted, EvRatingUnrated, EvCaseOpened, EvCaseStep, EvComplaintLogged, EvComplaintStep:
+		return true
+	}
+	return false
+}
