@@ -1,11 +1,14 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"sort"
+	"sync"
 	"time"
 
+	"github.com/hallq/hallq/hall"
 	"github.com/hallq/hallq/queue"
 	"github.com/hallq/hallq/staff"
 )
@@ -13,6 +16,7 @@ import (
 // routesEvaluation adds the 好差评 routes: the rater page's prompt and
 // rating, 差评 cases (CONTRACT §5) and complaints.
 func (s *Server) routesEvaluation(mux *http.ServeMux, hallPath string) {
+	s.prompts = &promptCache{byCounter: map[string]promptEntry{}}
 	mux.HandleFunc("GET "+hallPath+"/counters/{counter}/rating-prompt", s.inHall(s.ratingPrompt))
 	mux.HandleFunc("POST "+hallPath+"/counters/{counter}/rating", s.inHall(s.submitRating))
 	mux.HandleFunc("GET "+hallPath+"/cases", s.inHall(s.listCases))
@@ -88,22 +92,17 @@ func (s *Server) ratingPrompt(w http.ResponseWriter, r *http.Request) {
 	}
 	sp := s.h.Spec()
 	now := time.Now()
-	var prompt *promptView
-	var serving string
-	err := s.h.Query(r.Context(), func(st *queue.State) {
-		c := st.Counters[counter]
-		serving = c.StaffID
-		v := st.Visits[c.LastVisit]
-		if v == nil || v.Rated || v.Unrated || now.Sub(v.EndedAt) > sp.RatingWindow {
-			return
-		}
-		prompt = &promptView{TicketID: v.TicketID, Ticket: v.Ticket, Counter: counter, Service: v.Service,
-			StaffID: optional(v.StaffID), Staff: cardOf(sp, v.StaffID), EndedAt: v.EndedAt, ExpiresAt: v.EndedAt.Add(sp.RatingWindow)}
-	})
+	ent, err := s.prompts.get(r.Context(), s.h, counter)
 	if err != nil {
 		writeErr(w, queue.Errorf(queue.Unavailable, "暂时无法查询 %v", err))
 		return
 	}
+	var prompt *promptView
+	if v := ent.visit; v != nil && !v.Rated && !v.Unrated && now.Sub(v.EndedAt) <= sp.RatingWindow {
+		prompt = &promptView{TicketID: v.TicketID, Ticket: v.Ticket, Counter: counter, Service: v.Service,
+			StaffID: optional(v.StaffID), Staff: cardOf(sp, v.StaffID), EndedAt: v.EndedAt, ExpiresAt: v.EndedAt.Add(sp.RatingWindow)}
+	}
+	serving := ent.serving
 	writeOK(w, map[string]any{"counter": counter, "counter_name": sp.Counters[counter].Name, "prompt": prompt,
 		"staff": cardOf(sp, serving), "reasons": queue.BadReasons(), "dims": queue.DimKeys(),
 		"window_s": sp.RatingWindow.Seconds(), "now": now.In(sp.Location)})
@@ -346,4 +345,43 @@ func (s *Server) stepComplaint(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.do(w, r, p, queue.StepComplaint{ComplaintID: r.PathValue("complaint"), Action: r.PathValue("action"), Note: req.Note, By: p.id})
+}
+
+// promptCache keeps each counter's latest visit as of a hall seq, so the
+// rater pages polling every second ask the writer only after something
+// changed.
+type promptCache struct {
+	mu        sync.Mutex
+	byCounter map[string]promptEntry
+}
+
+type promptEntry struct {
+	seq     int64
+	visit   *queue.Visit // a copy; nil = none
+	serving string       // who is signed in at the counter
+}
+
+func (c *promptCache) get(ctx context.Context, h *hall.Hall, counter string) (promptEntry, error) {
+	seq := h.View().Seq
+	c.mu.Lock()
+	ent, ok := c.byCounter[counter]
+	c.mu.Unlock()
+	if ok && ent.seq == seq {
+		return ent, nil
+	}
+	err := h.Query(ctx, func(st *queue.State) {
+		ct := st.Counters[counter]
+		ent = promptEntry{seq: st.Seq, serving: ct.StaffID}
+		if v := st.Visits[ct.LastVisit]; v != nil {
+			vc := *v
+			ent.visit = &vc
+		}
+	})
+	if err != nil {
+		return ent, err
+	}
+	c.mu.Lock()
+	c.byCounter[counter] = ent
+	c.mu.Unlock()
+	return ent, nil
 }

@@ -50,6 +50,8 @@ type Server struct {
 	cfg Config
 	h   *hall.Hall
 	mux *http.ServeMux
+
+	prompts *promptCache // the rater page's prompts (evaluation.go)
 }
 
 // maxBody bounds request bodies (CONTRACT §2 payload size, also for HTTP).
