@@ -49,6 +49,12 @@ func newTestAPI(t *testing.T) *testAPI {
 // newTestAPIWith runs the API over the hall config y.
 func newTestAPIWith(t *testing.T, y string) *testAPI {
 	t.Helper()
+	return newTestAPIClock(t, y, nil)
+}
+
+// newTestAPIClock runs the API over the hall config y with the hall's clock.
+func newTestAPIClock(t *testing.T, y string, clock func() time.Time) *testAPI {
+	t.Helper()
 	cfg, err := config.Parse("api.yaml", []byte(y))
 	if err != nil {
 		t.Fatal(err)
@@ -58,7 +64,7 @@ func newTestAPIWith(t *testing.T, y string) *testAPI {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := hall.Open(hall.Config{Spec: sp, Journal: j, Log: zerolog.Nop()})
+	h, err := hall.Open(hall.Config{Spec: sp, Journal: j, Log: zerolog.Nop(), Clock: clock})
 	if err != nil {
 		t.Fatal(err)
 	}

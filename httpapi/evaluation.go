@@ -91,7 +91,7 @@ func (s *Server) ratingPrompt(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sp := s.h.Spec()
-	now := time.Now()
+	now := s.h.Now()
 	ent, err := s.prompts.get(r.Context(), s.h, counter)
 	if err != nil {
 		writeErr(w, queue.Errorf(queue.Unavailable, "暂时无法查询 %v", err))
@@ -152,7 +152,7 @@ type caseView struct {
 }
 
 func (s *Server) cases(r *http.Request, keep func(*queue.Case, bool) bool) ([]caseView, error) {
-	now := time.Now()
+	now := s.h.Now()
 	out := []caseView{}
 	err := s.h.Query(r.Context(), func(st *queue.State) {
 		for _, c := range st.Cases {
@@ -252,7 +252,7 @@ func (s *Server) stepCase(w http.ResponseWriter, r *http.Request) {
 	if rep.Error == nil {
 		var c queue.Case
 		if json.Unmarshal(rep.Result, &c) == nil {
-			_, overdue := c.OverdueAt(time.Now())
+			_, overdue := c.OverdueAt(s.h.Now())
 			rep.Result, _ = json.Marshal(caseView{Case: &c, Overdue: overdue, Actions: queue.CaseActions(c.Status)})
 		}
 	}
@@ -280,7 +280,7 @@ func (s *Server) listComplaints(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, queue.Errorf(queue.BadRequest, "status 须为 open、overdue、closed 或 all status must be open, overdue, closed or all"))
 		return
 	}
-	now := time.Now()
+	now := s.h.Now()
 	out := []complaintView{}
 	err := s.h.Query(r.Context(), func(st *queue.State) {
 		for _, k := range st.Complaints {

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 )
 
 const evalYAML = `
@@ -240,5 +242,32 @@ func TestComplaintsOverHTTP(t *testing.T) {
 	l := a.call(t, sc, "GET", "/api/v1/halls/t/complaints?status=closed", nil, "")
 	if !strings.Contains(string(l.Result), "已回复") {
 		t.Fatalf("closed complaints = %s", l.Result)
+	}
+}
+
+// TestOverdueCases: a case opened ten days ago and never verified is listed
+// as overdue, and not once it is verified (its rectify_by is still ahead).
+func TestOverdueCases(t *testing.T) {
+	var offset atomic.Int64
+	offset.Store(int64(-10 * 24 * time.Hour))
+	a := newTestAPIClock(t, evalYAML, func() time.Time { return time.Now().Add(time.Duration(offset.Load())) })
+	c, csrf := a.login(t, "s01", "pw1")
+	a.call(t, c, "POST", "/api/v1/halls/t/counters/1/signin", csrf, "")
+	a.call(t, c, "POST", "/api/v1/halls/t/counters/1/ops/counter.open", csrf, "")
+	id := serveAndRate(t, a, c, csrf, 2, "")["case_id"].(string)
+	if n := len(a.cases(t, "overdue")); n != 0 {
+		t.Fatalf("%d overdue cases on the day of the rating", n)
+	}
+	offset.Store(0) // ten days later
+	over := a.cases(t, "overdue")
+	if len(over) != 1 || over[0]["case_id"] != id || over[0]["overdue"] != true {
+		t.Fatalf("overdue cases = %v", over)
+	}
+	sc, scsrf := a.login(t, "super", "pw2")
+	if r := a.call(t, sc, "POST", "/api/v1/halls/t/cases/"+id+"/verify", scsrf, `{"valid":true}`); !r.OK {
+		t.Fatalf("verify: %+v", r.Error)
+	}
+	if over := a.cases(t, "overdue"); len(over) != 0 {
+		t.Fatalf("still overdue after verify, with rectify_by ahead: %v", over)
 	}
 }
