@@ -120,6 +120,20 @@ func TestBrowserEvaluation(t *testing.T) {
 	cases.until("closed list", `document.querySelector('[data-testid="cases-tab-closed"]').getAttribute('aria-selected') === 'true' && `+
 		`!!document.querySelector('[data-testid="case-row"][data-id="`+caseID+`"]')`)
 
+	// A complaint by phone, logged and closed on the complaints tab.
+	cases.do(chromedp.KeyEvent("5"))
+	cases.until("complaints tab", `document.querySelector('[data-testid="cases-tab-complaints"]').getAttribute('aria-selected') === 'true' && `+
+		`!document.querySelector('[data-testid="complaint-form"]').hidden`)
+	cases.do(chromedp.SetValue(testid("complaint-channel"), "hotline"),
+		chromedp.SendKeys(testid("complaint-counter"), "1"),
+		chromedp.SendKeys(testid("complaint-text"), "窗口人员态度生硬"))
+	cases.click("complaint-submit")
+	cases.until("complaint listed", `document.querySelectorAll('[data-testid="complaint-row"]').length === 1`)
+	cases.do(chromedp.Focus(`[data-testid="complaint-row"]`), chromedp.KeyEvent(kb.Enter))
+	cases.do(chromedp.SendKeys(testid("case-note-close"), "已致电道歉"))
+	cases.click("case-do-close")
+	cases.until("complaint closed", `document.querySelector('[data-testid="case-detail"]').dataset.status === 'closed'`)
+
 	r = d.call(t, sc, "GET", demoHall+"/cases/"+caseID, nil, "")
 	var one struct {
 		Status  string `json:"status"`
