@@ -234,7 +234,9 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	}
 	body := map[string]any{"ready": ready, "parts": parts}
 	if s.cfg.Details != nil {
-		body["detail"] = s.cfg.Details()
+		if d := s.cfg.Details(); len(d) > 0 {
+			body["detail"] = d
+		}
 	}
 	writeJSON(w, status, body)
 }
