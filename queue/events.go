@@ -44,7 +44,7 @@ const (
 type Event struct {
 	Seq  int64     `json:"-"` // set by the journal; the websocket carries it outside
 	Kind Kind      `json:"kind"`
-	At   time.Time `json:"at"`
+	At   time.Time `json:"at,omitzero"` // zero only in a restricted placeholder
 
 	Day           string `json:"day,omitempty"`
 	TicketID      string `json:"ticket_id,omitempty"`

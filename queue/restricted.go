@@ -1,7 +1,5 @@
 package queue
 
-import "encoding/json"
-
 // KindRestricted is what the public stream shows in place of an event it may
 // not show in detail (CONTRACT §3).
 const KindRestricted Kind = "restricted"
@@ -17,14 +15,4 @@ func (e Event) Restricted() bool {
 		return true
 	}
 	return false
-}
-
-// MarshalJSON writes a restricted placeholder as exactly {"kind":"restricted"}
-// and every other event as its fields.
-func (e Event) MarshalJSON() ([]byte, error) {
-	if e.Kind == KindRestricted {
-		return []byte(`{"kind":"restricted"}`), nil
-	}
-	type plain Event
-	return json.Marshal(plain(e))
 }
