@@ -32,11 +32,12 @@ type Spec struct {
 	Calendar    Calendar // nil = every day a working day, no exceptions
 	VerifyDays  int      // working days to verify a 差评 case
 	RectifyDays int      // working days to rectify it
+	Supervision Supervision
+	Staff       map[string]*StaffSpec
+	StaffOrder  []string
+
 	// ComplaintDays is the working days to answer a complaint (0 = DefaultComplaintDays).
 	ComplaintDays int
-	Supervision   Supervision
-	Staff         map[string]*StaffSpec
-	StaffOrder    []string
 }
 
 // ServiceSpec is one service (业务) of the hall.
