@@ -55,6 +55,10 @@ func applyEvaluation(s *State, e *Event, t *Ticket) {
 		if e.FollowupLevel != nil {
 			c.FollowupLevel = intp(*e.FollowupLevel)
 		}
+		if e.Reached != nil {
+			r := *e.Reached
+			c.CallbackReached = &r
+		}
 		c.History = append(c.History, CaseStep{At: e.At, Action: e.Action, By: strp(e.By), Note: e.Note})
 	case EvComplaintLogged:
 		if e.Complaint != nil {

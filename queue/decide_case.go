@@ -26,10 +26,7 @@ func caseNext(status string, c StepCase) (string, *Error) {
 		if status == CaseVerified {
 			return CaseRectified, nil
 		}
-	case StepCallback:
-		if err := need(c.Reached, "reached"); err != nil {
-			return "", err
-		}
+	case StepCallback: // reached is recorded in the note's context; it does not change the step
 		if c.Level != nil && (*c.Level < 1 || *c.Level > 5) {
 			return "", Errorf(BadRequest, "追评等级须为 1-5 level must be 1-5 or null")
 		}
@@ -88,8 +85,14 @@ func decideCaseStep(s *State, now time.Time, c StepCase) Outcome {
 	}
 	e := Event{Kind: EvCaseStep, At: now, CaseID: k.ID, RatingID: k.RatingID, Action: c.Action,
 		By: c.By, Note: c.Note, CaseStatus: next}
-	if c.Action == StepCallback && c.Level != nil {
-		e.FollowupLevel = intp(*c.Level)
+	if c.Action == StepCallback {
+		if c.Level != nil {
+			e.FollowupLevel = intp(*c.Level)
+		}
+		if c.Reached != nil {
+			r := *c.Reached
+			e.Reached = &r
+		}
 	}
 	id := k.ID
 	return Outcome{Events: []Event{e}, Result: func(s *State) any { return s.Cases[id].Clone() }}
@@ -100,6 +103,10 @@ func (c *Case) Clone() *Case {
 	cc := *c
 	cc.Reasons = append([]string{}, c.Reasons...)
 	cc.History = append([]CaseStep(nil), c.History...)
+	if c.CallbackReached != nil {
+		r := *c.CallbackReached
+		cc.CallbackReached = &r
+	}
 	if c.FollowupLevel != nil {
 		cc.FollowupLevel = intp(*c.FollowupLevel)
 	}

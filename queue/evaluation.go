@@ -58,6 +58,8 @@ type Case struct {
 	Status        string     `json:"status"`
 	FollowupLevel *int       `json:"followup_level"`
 	History       []CaseStep `json:"history"`
+	// CallbackReached is whether the callback (回访) reached the citizen.
+	CallbackReached *bool `json:"callback_reached,omitempty"`
 }
 
 // CaseStep is one entry of a case's or complaint's history, oldest first.

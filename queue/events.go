@@ -92,6 +92,7 @@ type Event struct {
 	Note          string     `json:"note,omitempty"`
 	CaseStatus    string     `json:"case_status,omitempty"` // the case's or complaint's status after the step
 	FollowupLevel *int       `json:"followup_level,omitempty"`
+	Reached       *bool      `json:"reached,omitempty"`   // case callback: whether the citizen was reached
 	Complaint     *Complaint `json:"complaint,omitempty"` // complaint.logged: the complaint as logged
 	ComplaintID   string     `json:"complaint_id,omitempty"`
 }
