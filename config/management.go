@@ -45,6 +45,16 @@ type ServiceInfo struct {
 type Evaluation struct {
 	VerifyDays  *int `yaml:"verify_days"`  // default 1
 	RectifyDays *int `yaml:"rectify_days"` // default 15
+
+	// ComplaintDays is the working days to answer a complaint (投诉); default 5.
+	ComplaintDays *int `yaml:"complaint_days"`
+	// PushURL is the provincial 好差评 platform's endpoint; empty = no push.
+	PushURL string `yaml:"push_url"`
+	// PushToken is sent as "Authorization: Bearer TOKEN" with each record.
+	PushToken string `yaml:"push_token"`
+	// PushLevels is the level code table of the push: provincial (default,
+	// 1 = 非常满意), national (5 = 非常满意) or survey3.
+	PushLevels string `yaml:"push_levels"`
 }
 
 // Supervision holds the alert thresholds of CONTRACT §3, in seconds.
@@ -64,6 +74,13 @@ func (c *Config) managementDefaults() {
 	if c.Evaluation.RectifyDays == nil {
 		n := 15
 		c.Evaluation.RectifyDays = &n
+	}
+	if c.Evaluation.ComplaintDays == nil {
+		n := queue.DefaultComplaintDays
+		c.Evaluation.ComplaintDays = &n
+	}
+	if c.Evaluation.PushLevels == "" {
+		c.Evaluation.PushLevels = queue.TargetProvincial
 	}
 	s := &c.Supervision
 	for _, d := range []struct {
@@ -95,6 +112,9 @@ func (c *Config) validateManagement(bad func(key, format string, args ...any) er
 	}
 	if v := *c.Evaluation.RectifyDays; v < 0 || v > 365 {
 		return bad("evaluation.rectify_days", "must be 0-365 working days")
+	}
+	if err := c.validateEvaluation(bad); err != nil {
+		return err
 	}
 	s := c.Supervision
 	if s.RedFactor < 1 || s.RedFactor > 100 {
@@ -189,6 +209,7 @@ func (c *Config) specManagement(sp *queue.Spec) {
 		sp.Calendar = cal
 	}
 	sp.VerifyDays, sp.RectifyDays = *c.Evaluation.VerifyDays, *c.Evaluation.RectifyDays
+	sp.ComplaintDays = *c.Evaluation.ComplaintDays
 	sv := c.Supervision
 	secs := func(v float64) time.Duration { return time.Duration(v * float64(time.Second)) }
 	sp.Supervision = queue.Supervision{RedFactor: sv.RedFactor, IdleWithQueue: secs(sv.IdleWithQueueS),

@@ -124,8 +124,10 @@ func TestCounterOps(t *testing.T) {
 		want(t, "counter", r["counter"], any("1"))
 		want(t, "status", r["status"], any("open"))
 		want(t, "staff_id", r["staff_id"], any("s01"))
-		r = c.ok("counter.open", map[string]any{"staff_id": "s02"}) // an open counter stays as it is
+		r = c.ok("counter.open", map[string]any{"staff_id": "s01"}) // an open counter stays as it is
 		want(t, "staff_id after second open", r["staff_id"], any("s01"))
+		r = c.ok("counter.open", map[string]any{"staff_id": "s02"}) // someone else signing in is a handover (AB岗)
+		want(t, "staff_id after a handover", r["staff_id"], any("s02"))
 	})
 	t.Run("OKPause", func(t *testing.T) {
 		c := c.in(t)
@@ -284,7 +286,7 @@ func TestRating(t *testing.T) {
 	})
 	t.Run("OK", func(t *testing.T) {
 		r := r.in(t)
-		res := r.ok("rating.submit", map[string]any{"level": 5, "dims": map[string]any{"speed": 4}})
+		res := r.ok("rating.submit", map[string]any{"level": 5, "dims": map[string]any{"attitude": 4}}) // CONTRACT §2 (1.1): the five pinned keys only
 		want(t, "ticket_id", res["ticket_id"], fin["ticket_id"])
 		want(t, "level", res["level"], any(5.0))
 		want(t, "staff_id", res["staff_id"], any("s07"))

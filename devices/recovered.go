@@ -23,11 +23,11 @@ func (s *Server) recorded(ctx context.Context) (recordedState, error) {
 		}
 		for _, id := range st.Spec.CounterOrder {
 			c := st.Counters[id]
-			t := st.Tickets[c.LastFinished]
-			if t == nil || t.Status != queue.Done || t.Rated || now.Sub(t.FinishedAt) >= st.Spec.RatingWindow {
+			v := st.Visits[c.LastVisit]
+			if v == nil || v.Rated || v.Unrated || now.Sub(v.EndedAt) >= st.Spec.RatingWindow {
 				continue
 			}
-			rec.prompts = append(rec.prompts, queue.Event{TicketID: t.ID, Ticket: t.Number, Counter: id, StaffID: t.StaffID, At: t.FinishedAt})
+			rec.prompts = append(rec.prompts, queue.Event{TicketID: v.TicketID, Ticket: v.Ticket, Counter: id, StaffID: v.StaffID, At: v.EndedAt})
 		}
 	})
 	if err != nil {

@@ -191,7 +191,7 @@ func (p *publisher) event(e *queue.Event) {
 		if err := p.send(p.topics.Announce(), body, false); err != nil {
 			p.log.Debug().Err(err).Str("ticket", e.Ticket).Msg("announcement not published")
 		}
-	case queue.EvTicketFinished:
+	case queue.EvTicketFinished, queue.EvTicketTransferred: // every service is rated once, transfers too
 		p.cmds.finished(e.TicketID, e.Ticket, e.Counter, e.StaffID, e.At)
 	case queue.EvRatingSubmitted:
 		p.cmds.rated(e.Counter, e.TicketID)

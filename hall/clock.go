@@ -34,3 +34,6 @@ func (h *Hall) now() time.Time {
 // ClockBehind is how far the wall clock was behind the journal's last event
 // at the hall's last look (0 when it is not).
 func (h *Hall) ClockBehind() time.Duration { return time.Duration(h.behind.Load()) }
+
+// Now is the hall's clock (hall-local time): what its rules are decided at.
+func (h *Hall) Now() time.Time { return h.clock() }

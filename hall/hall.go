@@ -371,6 +371,7 @@ func (h *Hall) process(batch []*request) {
 		}
 		evs = append(evs, es...)
 	}
+	apply(queue.Unrated(h.state, now)) // 未评价 before the day's visits are gone
 	if batch == nil || h.state.Day != h.spec.BusinessDay(now) {
 		apply(queue.MissedAppointments(h.state, now)) // CONTRACT §5 no-shows, on the tick and before a rollover
 	}

@@ -44,7 +44,19 @@ type testAPI struct {
 
 func newTestAPI(t *testing.T) *testAPI {
 	t.Helper()
-	cfg, err := config.Parse("api.yaml", []byte(apiYAML))
+	return newTestAPIWith(t, apiYAML)
+}
+
+// newTestAPIWith runs the API over the hall config y.
+func newTestAPIWith(t *testing.T, y string) *testAPI {
+	t.Helper()
+	return newTestAPIClock(t, y, nil)
+}
+
+// newTestAPIClock runs the API over the hall config y with the hall's clock.
+func newTestAPIClock(t *testing.T, y string, clock func() time.Time) *testAPI {
+	t.Helper()
+	cfg, err := config.Parse("api.yaml", []byte(y))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +65,7 @@ func newTestAPI(t *testing.T) *testAPI {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := hall.Open(hall.Config{Spec: sp, Journal: j, Log: zerolog.Nop()})
+	h, err := hall.Open(hall.Config{Spec: sp, Journal: j, Log: zerolog.Nop(), Clock: clock})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,9 +20,36 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, queue.Errorf(queue.BadRequest, "没有此窗口 unknown counter %q", counter))
 		return
 	}
+	// sign-in is a journal event (staff.signed_in); at an open counter held
+	// by someone else it is a handover (AB岗)
+	rep := s.run(r, p, queue.SignIn{Counter: counter, StaffID: p.id})
+	if rep.Error != nil {
+		writeErr(w, rep.Error)
+		return
+	}
 	s.cfg.Staff.SignIn(p.token, counter)
 	s.cfg.Log.Info().Str("staff", p.id).Str("counter", counter).Msg("staff signed in at counter 签到")
-	writeOK(w, map[string]any{"counter": counter, "staff_id": p.id, "staff_name": s.cfg.Staff.Name(p.id)})
+	card := cardOf(s.h.Spec(), p.id)
+	writeOK(w, map[string]any{"counter": counter, "staff_id": p.id, "staff_name": s.cfg.Staff.Name(p.id), "staff": card})
+}
+
+// actsForCounter checks a staff member acts only as themself: the console
+// session of someone handed over from (AB岗) no longer works the counter,
+// and counter.open names no one else.
+func (s *Server) actsForCounter(p principal, counter string, cmd queue.Command) *queue.Error {
+	if staff.RoleRank(p.role) >= staff.RoleRank(staff.RoleSupervisor) {
+		return nil
+	}
+	if open, ok := cmd.(queue.OpenCounter); ok && open.StaffID != p.id {
+		return queue.Errorf(queue.Forbidden, "只能以本人身份开窗 staff may open a counter only as themselves")
+	}
+	for _, c := range s.h.View().Counters {
+		if c.ID == counter && c.Status != queue.CounterClosedStatus && c.StaffID != nil && *c.StaffID != p.id {
+			s.cfg.Staff.SignIn(p.token, "") // the session of the first ends at this counter
+			return queue.Errorf(queue.Forbidden, "窗口 %s 已由 %s 接班，请重新签到 counter %s was handed over to %s", counter, *c.StaffID, counter, *c.StaffID)
+		}
+	}
+	return nil
 }
 
 // counterOp carries out one caller op for the counter the staff member is
@@ -58,6 +85,10 @@ func (s *Server) counterOp(w http.ResponseWriter, r *http.Request) {
 	if open, ok := cmd.(queue.OpenCounter); ok && open.StaffID == "" {
 		open.StaffID = p.id
 		cmd = open
+	}
+	if qe := s.actsForCounter(p, counter, cmd); qe != nil {
+		writeErr(w, qe)
+		return
 	}
 	s.do(w, r, p, cmd)
 }

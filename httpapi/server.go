@@ -51,6 +51,9 @@ type Config struct {
 	// kiosk (shared with MQTT). nil = none.
 	Admission *admission.Limiter
 	GreenCap  *admission.GreenCap
+	// Details adds parts to /readyz's body that do not decide readiness
+	// (e.g. the 好差评 push's lag); nil = none.
+	Details func() map[string]any
 }
 
 // Server serves the API.
@@ -58,6 +61,8 @@ type Server struct {
 	cfg Config
 	h   *hall.Hall
 	mux *http.ServeMux
+
+	prompts *promptCache // the rater page's prompts (evaluation.go)
 }
 
 // maxBody bounds request bodies (CONTRACT §2 payload size, also for HTTP).
@@ -97,6 +102,7 @@ func New(cfg Config, mux *http.ServeMux) *Server {
 	mux.HandleFunc("GET "+hallPath+"/kiosk-tokens", s.inHall(s.listKioskTokens))
 	mux.HandleFunc("POST "+hallPath+"/kiosk-tokens", s.inHall(s.issueKioskToken))
 	mux.HandleFunc("POST "+hallPath+"/kiosk-tokens/{token}/revoke", s.inHall(s.revokeKioskToken))
+	s.routesEvaluation(mux, hallPath)
 	return s
 }
 
@@ -129,6 +135,8 @@ var statusOf = map[queue.Code]int{
 	queue.Unavailable:        http.StatusServiceUnavailable,
 	codeUnauthorized:         http.StatusUnauthorized,
 	codeRateLimited:          http.StatusTooManyRequests,
+	queue.UnknownCase:        http.StatusNotFound,
+	queue.UnknownComplaint:   http.StatusNotFound,
 }
 
 // Codes the HTTP API adds to the contract's.
@@ -247,7 +255,13 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	if !ready {
 		status = http.StatusServiceUnavailable
 	}
-	writeJSON(w, status, map[string]any{"ready": ready, "parts": parts})
+	body := map[string]any{"ready": ready, "parts": parts}
+	if s.cfg.Details != nil {
+		if d := s.cfg.Details(); len(d) > 0 {
+			body["detail"] = d
+		}
+	}
+	writeJSON(w, status, body)
 }
 
 func (s *Server) hallInfo(w http.ResponseWriter, r *http.Request) {

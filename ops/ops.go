@@ -67,6 +67,8 @@ type args struct {
 	Level           json.RawMessage `json:"level"`
 	Dims            map[string]int  `json:"dims"`
 	Case            json.RawMessage `json:"case"`
+	Reasons         []string        `json:"reasons"`
+	Text            *string         `json:"text"`
 }
 
 func str(p *string) string {
@@ -130,7 +132,8 @@ func Parse(op string, payload []byte, counter string) (queue.Command, *queue.Err
 		if err != nil {
 			return nil, err
 		}
-		return queue.SubmitRating{Counter: counter, TicketID: str(a.TicketID), Level: level, Dims: a.Dims}, nil
+		return queue.SubmitRating{Counter: counter, TicketID: str(a.TicketID), Level: level, Dims: a.Dims,
+			Reasons: a.Reasons, Text: str(a.Text)}, nil
 	}
 	return nil, queue.Errorf(queue.BadRequest, "未知操作 unknown op %q", op)
 }

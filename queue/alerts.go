@@ -58,10 +58,10 @@ type Condition struct {
 // appends them to out. Rules are pure like Decide.
 type AlertRule func(s *State, now time.Time, out []Condition) []Condition
 
-// AlertRules is the rule list the engine runs; the case rules (bad_rating,
-// case_overdue) are appended to it once State holds 差评 cases.
+// AlertRules is the rule list the engine runs: the seven kinds of
+// CONTRACT §3.
 func AlertRules() []AlertRule {
-	return []AlertRule{ruleWaitOverTarget, ruleCounters, ruleDeviceOffline}
+	return []AlertRule{ruleWaitOverTarget, ruleCounters, ruleDeviceOffline, ruleBadRating, ruleCaseOverdue}
 }
 
 // alertSubject names what an alert is about; one alert stands per

@@ -378,9 +378,10 @@ func FuzzAlerts(f *testing.F) {
 // up past verify_by (open) or rectify_by (verified) and clears with the step.
 func TestCaseRules(t *testing.T) {
 	h := newAlertHarness()
-	c := CaseAlert{ID: "c-1", Status: "open", Counter: "1", Service: "social", CreatedAt: h.now,
+	c := &Case{ID: "c-1", Status: CaseOpen, Counter: "1", Service: "social", CreatedAt: h.now,
 		VerifyBy: h.now.Add(24 * time.Hour), RectifyBy: h.now.Add(15 * 24 * time.Hour)}
-	rules := CaseRules(func(*State) []CaseAlert { return []CaseAlert{c} })
+	h.s.Cases = map[string]*Case{c.ID: c}
+	rules := []AlertRule{ruleBadRating, ruleCaseOverdue}
 	step := func(advance time.Duration, want ...string) {
 		t.Helper()
 		h.now = h.now.Add(advance)
@@ -395,11 +396,11 @@ func TestCaseRules(t *testing.T) {
 	step(0, "alert.raised bad_rating yellow c-1 0")
 	step(24 * time.Hour) // exactly at verify_by: not past it
 	step(time.Second, "alert.raised case_overdue red c-1 1")
-	c.Status = "verified" // verified late: bad_rating and that overdue clear
+	c.Status = CaseVerified // verified late: bad_rating and that overdue clear
 	step(time.Second, "alert.cleared bad_rating yellow c-1 86402", "alert.cleared case_overdue red c-1 2")
 	step(14*24*time.Hour - 2*time.Second)
 	step(time.Minute, "alert.raised case_overdue red c-1 60")
-	c.Status = "rectified"
+	c.Status = CaseRectified
 	step(time.Second, "alert.cleared case_overdue red c-1 61")
 	if len(h.s.Alerts) != 0 {
 		t.Fatalf("standing = %v", h.s.Alerts)

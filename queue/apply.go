@@ -15,11 +15,12 @@ func Apply(s *State, e *Event) {
 	s.countDay(e)
 	t := s.Tickets[e.TicketID]
 	c := s.Counters[e.Counter]
+	applyEvaluation(s, e, t)
 	switch e.Kind {
 	case EvDayStarted:
 		s.reset(e.Day)
 		for _, c := range s.Counters {
-			c.Current, c.Held, c.LastFinished = "", "", ""
+			c.Current, c.Held, c.LastFinished, c.LastVisit = "", "", "", ""
 		}
 		for code, b := range s.Appointments {
 			if b.Day < e.Day {
@@ -174,7 +175,7 @@ func Apply(s *State, e *Event) {
 	case EvKioskTokenIssued, EvKioskTokenRevoked:
 		applyKioskToken(s, e)
 	}
-	if e.Counter != "" && s.Counters[e.Counter] != nil {
+	if e.Counter != "" && s.Counters[e.Counter] != nil && !aboutPastVisit(e.Kind) {
 		e.CounterStatus = s.CounterStatus(e.Counter)
 		s.Counters[e.Counter].markStatus(e.CounterStatus, e.At)
 	}

@@ -45,6 +45,20 @@ func (s *State) Clone() *State {
 			c.KioskTokens[id] = &tc
 		}
 	}
+	c.Visits = make(map[string]*Visit, len(s.Visits))
+	for id, v := range s.Visits {
+		vc := *v
+		c.Visits[id] = &vc
+	}
+	c.RatePending = append([]string(nil), s.RatePending...)
+	c.Cases = make(map[string]*Case, len(s.Cases))
+	for id, k := range s.Cases {
+		c.Cases[id] = k.Clone()
+	}
+	c.Complaints = make(map[string]*Complaint, len(s.Complaints))
+	for id, k := range s.Complaints {
+		c.Complaints[id] = k.Clone()
+	}
 	return &c
 }
 

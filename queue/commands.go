@@ -66,6 +66,8 @@ type SubmitRating struct {
 	TicketID string // optional: the counter's last finished ticket
 	Level    int
 	Dims     map[string]int
+	Reasons  []string // 差评 reasons chosen on the keypad
+	Text     string   // the citizen's words, at most 500 characters
 }
 
 // BookAppointment books an appointment code for a service and slot

@@ -78,6 +78,14 @@ func Decide(s *State, now time.Time, cmd Command) Outcome {
 		return decideIssueKioskToken(s, now, c)
 	case RevokeKioskToken:
 		return decideRevokeKioskToken(s, now, c)
+	case SignIn:
+		return decideSignIn(s, now, c)
+	case StepCase:
+		return decideCaseStep(s, now, c)
+	case LogComplaint:
+		return decideComplaint(s, now, c)
+	case StepComplaint:
+		return decideComplaintStep(s, now, c)
 	}
 	return refuse(BadRequest, "未知操作 unknown command %T", cmd)
 }

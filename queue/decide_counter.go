@@ -10,11 +10,22 @@ func decideOpen(s *State, now time.Time, c OpenCounter) Outcome {
 	if ct == nil {
 		return refuse(BadRequest, "没有此窗口 unknown counter %q", c.Counter)
 	}
+	if c.StaffID != "" {
+		if err := checkStaff(s, c.Counter, c.StaffID); err != nil {
+			return Outcome{Err: err}
+		}
+	}
 	if ct.Open { // CONTRACT §2: open on an open counter succeeds and changes nothing
+		if c.StaffID != "" && c.StaffID != ct.StaffID { // …unless someone else signs in: a handover (AB岗)
+			return Outcome{Events: []Event{signedIn(ct, c.StaffID, now)}, Result: counterNow(c.Counter)}
+		}
 		return Outcome{Result: counterNow(c.Counter)}
 	}
-	return Outcome{Events: []Event{{Kind: EvCounterOpened, At: now, Counter: c.Counter, StaffID: c.StaffID}},
-		Result: counterNow(c.Counter)}
+	evs := []Event{{Kind: EvCounterOpened, At: now, Counter: c.Counter, StaffID: c.StaffID}}
+	if c.StaffID != "" && c.StaffID != ct.StaffID { // sign-in is a journal event (attendance), once
+		evs = append(evs, Event{Kind: EvStaffSignedIn, At: now, Counter: c.Counter, StaffID: c.StaffID})
+	}
+	return Outcome{Events: evs, Result: counterNow(c.Counter)}
 }
 
 func decideClose(s *State, now time.Time, c CloseCounter) Outcome {

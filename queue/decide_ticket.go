@@ -9,8 +9,6 @@ const (
 	maxReason   = 200
 	maxStaffID  = 64
 	maxNumber   = 16
-	maxDims     = 10
-	maxDimKey   = 32
 	maxNoticeLn = 500
 )
 

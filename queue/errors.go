@@ -22,6 +22,9 @@ const (
 	AlreadyRated       Code = "already_rated"
 	Unavailable        Code = "unavailable"
 	RateLimited        Code = "rate_limited" // CONTRACT §2 admission (1.1)
+
+	UnknownCase      Code = "unknown_case"      // CONTRACT §5: 404 unknown_*
+	UnknownComplaint Code = "unknown_complaint" // 404 like every unknown_*
 )
 
 // Error is a refusal with a contract code and a message for people, Chinese first.

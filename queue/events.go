@@ -37,6 +37,13 @@ const (
 	EvAlertCleared         Kind = "alert.cleared"
 	EvKioskTokenIssued     Kind = "kiosk.token_issued"  // a kiosk page token was issued (docs/robustness.md)
 	EvKioskTokenRevoked    Kind = "kiosk.token_revoked" // a kiosk page token was revoked
+	// Evaluation (好差评, contract 1.1): sign-in, ratings, cases, complaints.
+	EvStaffSignedIn   Kind = "staff.signed_in"
+	EvRatingUnrated   Kind = "rating.unrated"
+	EvCaseOpened      Kind = "case.opened"
+	EvCaseStep        Kind = "case.step"
+	EvComplaintLogged Kind = "complaint.logged"
+	EvComplaintStep   Kind = "complaint.step"
 )
 
 // EvRestricted is the kind a restricted event shows on the public stream
@@ -109,30 +116,37 @@ type Event struct {
 
 	TokenID   string `json:"token_id,omitempty"`   // a kiosk page token
 	TokenHash string `json:"token_hash,omitempty"` // its SHA-256; never shown to screens
+
+	// Evaluation (好差评): sign-in, ratings, cases and complaints.
+	FromStaff     string     `json:"from_staff,omitempty"` // staff.signed_in: who was handed over from
+	Visit         string     `json:"visit,omitempty"`      // the rated or unrated visit (ticket id and segment)
+	RatingID      string     `json:"rating_id,omitempty"`
+	Reasons       []string   `json:"reasons,omitempty"`
+	RatingText    string     `json:"rating_text,omitempty"`
+	CaseID        string     `json:"case_id,omitempty"`
+	VerifyBy      *time.Time `json:"verify_by,omitempty"`
+	RectifyBy     *time.Time `json:"rectify_by,omitempty"`
+	Action        string     `json:"action,omitempty"`
+	By            string     `json:"by,omitempty"`
+	Note          string     `json:"note,omitempty"`
+	CaseStatus    string     `json:"case_status,omitempty"` // the case's or complaint's status after the step
+	FollowupLevel *int       `json:"followup_level,omitempty"`
+	Reached       *bool      `json:"reached,omitempty"`   // case callback: whether the citizen was reached
+	Complaint     *Complaint `json:"complaint,omitempty"` // complaint.logged: the complaint as logged
+	ComplaintID   string     `json:"complaint_id,omitempty"`
 }
 
 // Public is the event as screens see it: without the citizen's id hash or a
 // kiosk page token's hash, and a restricted event as only
 // {"kind":"restricted"} (CONTRACT §3).
 func (e Event) Public() Event {
-	if e.Restricted() {
+	if e.Restricted() { // CONTRACT §3: sent as {"kind":"restricted"}
 		return Event{Seq: e.Seq, Kind: EvRestricted}
 	}
 	e.IDHash = ""
 	e.TokenHash = ""
+	e.RatingText = "" // the citizen's words are for supervisors
 	return e
-}
-
-// Restricted reports whether the public stream may not show the event in
-// detail: alerts (CONTRACT §3), and bookings, whose codes a citizen checks
-// in with.
-func (e Event) Restricted() bool {
-	switch e.Kind {
-	case EvAlertRaised, EvAlertUpdated, EvAlertCleared,
-		EvAppointmentBooked, EvAppointmentCancelled, EvAppointmentMissed:
-		return true
-	}
-	return false
 }
 
 func intp(v int) *int { return &v }

@@ -24,7 +24,9 @@ func genCommand(t *rapid.T, sp *Spec, h *harness) Command {
 		}
 		return h.s.Tickets[rapid.SampledFrom(ids).Draw(t, "ticket")].Number
 	}
-	switch rapid.IntRange(0, 17).Draw(t, "kind") {
+	switch rapid.IntRange(0, 19).Draw(t, "kind") {
+	case 18, 19:
+		return genEvaluation(t, h, counter)
 	case 0, 1, 2, 3:
 		return TakeTicket{Service: service, Channel: rapid.SampledFrom([]string{"", WalkIn, Green, Appointment, "x"}).Draw(t, "channel"),
 			AppointmentCode: rapid.SampledFrom([]string{"", "AP1", "AP2"}).Draw(t, "code"),
@@ -181,6 +183,7 @@ func queueProperty(t *rapid.T) {
 		for id, tk := range h.s.Tickets {
 			before[id] = tk.Status
 		}
+		h.apply(Unrated(h.s, h.now)) // as the hall writer does on its tick
 		evs, _, _ := h.do(cmd)
 		for _, e := range evs {
 			if e.Kind == EvTicketCalled {
@@ -197,6 +200,7 @@ func queueProperty(t *rapid.T) {
 		}
 		checkInvariants(t, h.s)
 		checkAhead(t, h.s, h.now)
+		checkEvaluation(t, h)
 	}
 	// Replay: the same events into a fresh state give the same state.
 	fresh := NewState(sp)

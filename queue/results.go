@@ -34,6 +34,7 @@ type CounterResult struct {
 
 // RatingResult is a stored rating.
 type RatingResult struct {
+	RatingID  string         `json:"rating_id"`
 	TicketID  string         `json:"ticket_id"`
 	Ticket    string         `json:"ticket"`
 	Service   string         `json:"service"`
@@ -43,6 +44,9 @@ type RatingResult struct {
 	LevelName Name           `json:"level_name"`
 	Dims      map[string]int `json:"dims,omitempty"`
 	At        time.Time      `json:"at"`
+	Reasons   []string       `json:"reasons,omitempty"`
+	Text      string         `json:"text,omitempty"`
+	CaseID    *string        `json:"case_id,omitempty"` // the case a 差评 opened (CONTRACT §2)
 }
 
 // BookingResult is a booked appointment (CONTRACT §5).

@@ -204,8 +204,7 @@ func (h *harness) run(t *testing.T, line string) []string {
 	case "cancel":
 		cmd = Cancel{TicketID: arg(0)}
 	case "rate":
-		lvl, _ := strconv.Atoi(arg(1))
-		cmd = SubmitRating{Counter: arg(0), Level: lvl, TicketID: kv["ticket"]}
+		cmd, _, _ = h.evalCommand(t, "rate", arg, pos, kv)
 	case "book": // book CODE SERVICE START [END] [date=YYYY-MM-DD]; END defaults to START+30m
 		date := kv["date"]
 		if date == "" {
@@ -219,8 +218,9 @@ func (h *harness) run(t *testing.T, line string) []string {
 		cmd = BookAppointment{Code: arg(0), Service: arg(1), Date: date, Start: arg(2), End: end}
 	case "unbook":
 		cmd = CancelAppointment{Code: arg(0)}
-	case "tick": // the runtime's tick: no-shows of appointments, then the day's rollover
-		evs := h.apply(MissedAppointments(h.s, h.now))
+	case "tick": // the runtime's tick: 未评价 visits, no-shows of appointments, then the day's rollover
+		evs := h.apply(Unrated(h.s, h.now))
+		evs = append(evs, h.apply(MissedAppointments(h.s, h.now))...)
 		evs = append(evs, h.apply(Rollover(h.s, h.now))...)
 		var out []string
 		for _, e := range evs {
@@ -237,7 +237,14 @@ func (h *harness) run(t *testing.T, line string) []string {
 		if out, ok := h.runSetup(t, f[0], pos, kv); ok {
 			return out
 		}
-		t.Fatalf("unknown script command %q", f[0])
+		c, out, ok := h.evalCommand(t, f[0], arg, pos, kv)
+		if !ok {
+			t.Fatalf("unknown script command %q", f[0])
+		}
+		if c == nil {
+			return out
+		}
+		cmd = c
 	}
 	evs, res, qe := h.do(cmd)
 	var out []string
@@ -291,5 +298,6 @@ func describe(e Event) string {
 	if e.Recalls != 0 {
 		add("recalls", strconv.Itoa(e.Recalls))
 	}
+	describeEvaluation(e, add)
 	return strings.Join(parts, " ")
 }

@@ -39,6 +39,8 @@ type Spec struct {
 	// Appointments and opening outside hours (spec_appointments.go).
 	Appointments AppointmentSpec
 	ExtraHours   []ExtraHours // 先时/延时, holiday appointment sessions, fast lanes
+	// ComplaintDays is the working days to answer a complaint (0 = DefaultComplaintDays).
+	ComplaintDays int
 }
 
 // ServiceSpec is one service (业务) of the hall.

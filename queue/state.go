@@ -67,6 +67,13 @@ type State struct {
 	AlertN      int64                  `json:"alert_n,omitempty"`
 	Today       DayStats               `json:"today"`                  // the day's service level and ratings so far
 	KioskTokens map[string]*KioskToken `json:"kiosk_tokens,omitempty"` // by token id; kept across days
+
+	// Evaluation (好差评): today's rateable visits; cases and complaints are
+	// kept across business days and never deleted.
+	Visits      map[string]*Visit     `json:"visits,omitempty"`
+	RatePending []string              `json:"rate_pending,omitempty"` // visits not yet rated or unrated, oldest first
+	Cases       map[string]*Case      `json:"cases,omitempty"`
+	Complaints  map[string]*Complaint `json:"complaints,omitempty"`
 }
 
 // Ticket is one ticket of the current business day.
@@ -113,6 +120,7 @@ type Counter struct {
 	// began; the alert rules measure idle and pause time from it.
 	Shown       string    `json:"shown,omitempty"`
 	StatusSince time.Time `json:"status_since,omitempty"`
+	LastVisit   string    `json:"last_visit,omitempty"` // the latest visit ended here (finish or transfer)
 }
 
 // Booking is an appointment (预约) booked for a day, service and slot.
@@ -163,6 +171,7 @@ func NewState(sp *Spec) *State {
 	s.Notice = sp.Notice
 	s.Firmware = newFirmwareState()
 	s.Alerts = map[string]*Alert{}
+	s.initEvaluation()
 	return s
 }
 
@@ -175,6 +184,8 @@ func (s *State) reset(day string) {
 	s.Queue = map[string][]string{}
 	s.OpenIDs = map[string]string{}
 	s.RecentCalls = nil
+	s.Visits = map[string]*Visit{}
+	s.RatePending = nil
 }
 
 // Attach sets the spec of a state decoded from a snapshot and fills what the
@@ -193,6 +204,7 @@ func (s *State) Attach(sp *Spec) {
 		s.Firmware = newFirmwareState()
 	}
 	s.Firmware.fill()
+	s.initEvaluation()
 }
 
 // TicketByNumber finds today's ticket with this number.

@@ -110,6 +110,7 @@ func RunDemo(ctx context.Context, o DemoOptions) error {
 			goRun(func() { c.run(ctx) })
 		case "rater":
 			r := newRater(devs[dev.ID], raterCmds[dev.ID], newRand(o.Seed, hash(dev.ID)), d.b, o.Speed)
+			r.demo = true // every level, and 差评 with reasons (the cases page)
 			r.rated, r.skipped = d.rated, func(c command) {
 				d.n.unrated.Add(1)
 				d.p.line("未评", "unrated", "%s @ %s", c.Ticket, d.h.counterName(c.Counter))
@@ -276,6 +277,14 @@ func (d *demo) rated(c command, level int, r response, _ time.Time, err error) {
 	d.n.ratings.Add(1)
 	if level >= 4 {
 		d.n.good.Add(1)
+	}
+	var res struct {
+		CaseID string `json:"case_id"`
+	}
+	json.Unmarshal(r.Result, &res)
+	if res.CaseID != "" { // a 差评 opened a case: see /cases
+		d.p.line("评价", "rate", "%s @ %s: %s %d → 差评工单 case %s", c.Ticket, d.h.counterName(c.Counter), levelName(level), level, res.CaseID)
+		return
 	}
 	d.p.line("评价", "rate", "%s @ %s: %s %d", c.Ticket, d.h.counterName(c.Counter), levelName(level), level)
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -83,18 +84,26 @@ func (h *hall) capacity(overhead time.Duration) float64 {
 }
 
 // staffFor is the staff id a counter opens with: the config's staff
-// accounts (role staff) in turn, else a made-up one.
+// accounts (role staff) in turn; a hall with no roster takes a made-up one,
+// and a counter past the roster, or one its staff member may not sign in at,
+// opens with none (hallq refuses unknown staff ids).
 func (h *hall) staffFor(i int, counter string) string {
-	var staff []string
+	var staff []config.Staff
 	for _, s := range h.cfg.Staff {
 		if s.Role == "staff" {
-			staff = append(staff, s.ID)
+			staff = append(staff, s)
 		}
 	}
-	if len(staff) == 0 || i >= len(staff) {
+	if len(h.cfg.Staff) == 0 {
 		return "sim-" + counter
 	}
-	return staff[i]
+	if i >= len(staff) {
+		return ""
+	}
+	if cs := staff[i].Counters; len(cs) > 0 && !slices.Contains(cs, counter) {
+		return ""
+	}
+	return staff[i].ID
 }
 
 // warnings lists what in the config will make simulated tickets fail.

@@ -21,6 +21,44 @@ type rater struct {
 	rated func(c command, level int, r response, start time.Time, err error)
 	// skipped is told each prompt the citizen leaves unrated (may be nil).
 	skipped func(c command)
+	// demo draws from demoWeights, so every level shows up in a demo, and
+	// gives a 差评 reasons and dimensions, so the cases page has cases.
+	demo bool
+}
+
+// demoWeights are the demo's level weights (index = level): more 差评 than
+// a real hall, so a short demo has cases to follow up.
+func demoWeights() [6]float64 { return [6]float64{0, 0.06, 0.09, 0.15, 0.25, 0.45} }
+
+// demoReasons are the 差评 reasons a demo citizen picks from.
+var demoReasons = [...]string{"服务态度差", "等候时间长", "办事效率低", "业务不熟练", "一次性告知不清"}
+
+// ratingArgs are the arguments of a rating.submit for level.
+func (r *rater) ratingArgs(level int, ticketID string) map[string]any {
+	args := map[string]any{"level": level}
+	if ticketID != "" {
+		args["ticket_id"] = ticketID
+	}
+	if r.demo && level <= 2 {
+		args["reasons"] = []string{demoReasons[r.rng.IntN(len(demoReasons))]}
+		args["dims"] = map[string]int{"attitude": 1 + r.rng.IntN(2), "efficiency": 1 + r.rng.IntN(3)}
+	}
+	return args
+}
+
+func (r *rater) drawLevel() int {
+	if !r.demo {
+		return drawLevel(r.rng)
+	}
+	w := demoWeights()
+	u := r.rng.Float64()
+	for level := 5; level >= 1; level-- {
+		if u < w[level] {
+			return level
+		}
+		u -= w[level]
+	}
+	return 5
 }
 
 func newRater(dev *Device, cmds chan command, rng *rand.Rand, b Behaviour, speed float64) *rater {
@@ -73,11 +111,8 @@ func (r *rater) run(ctx context.Context) {
 				continue
 			}
 			waiting = false
-			level := drawLevel(r.rng)
-			args := map[string]any{"level": level}
-			if cur.TicketID != "" {
-				args["ticket_id"] = cur.TicketID
-			}
+			level := r.drawLevel()
+			args := r.ratingArgs(level, cur.TicketID)
 			// A press already made is sent even if the run is ending: its
 			// answer then finds its request (the device timeout bounds it).
 			resp, start, err := r.dev.Request(context.WithoutCancel(ctx), "rating.submit", args)

@@ -75,6 +75,7 @@ type Main struct {
 	HTTPAddr string // the bound address
 
 	checks   []httpapi.Check
+	details  []detail // /readyz detail that does not decide readiness
 	http     *http.Server
 	closers  []func() error // run in reverse order by Close, before the hall stops
 	stopping chan struct{}
@@ -144,9 +145,12 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.startReplication(ctx); err != nil {
 		return err
 	}
+	if err := m.startEvalPush(); err != nil {
+		return err
+	}
 	m.Mux = http.NewServeMux()
 	apiCfg := httpapi.Config{Hall: h, Staff: m.Staff, Devices: m.Devices, Gatherer: m.Registry, Checks: m.checks,
-		Log: m.Log, BaseURL: m.publicURL()}
+		Log: m.Log, BaseURL: m.publicURL(), Details: m.readyDetails}
 	if err := m.firmwareAPI(&apiCfg); err != nil {
 		return err
 	}

@@ -48,5 +48,7 @@ func Pages() []Page {
 		{Pattern: "GET /fleet", File: "pages/fleet.html"},
 		{Pattern: "GET /screen/guide", File: "pages/guide-screen.html"},
 		{Pattern: "GET /case", File: "pages/case.html"},
+		{Pattern: "GET /rate/{counter}", File: "pages/rater.html"},
+		{Pattern: "GET /cases", File: "pages/cases.html"},
 	}
 }
