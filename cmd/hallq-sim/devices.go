@@ -169,7 +169,14 @@ type Device struct {
 	cmdSeen map[string]bool // cmd_ids already passed on (QoS 1 may redeliver)
 	cmdFIFO []string
 	fw      fwStatus // the firmware it runs and its fw_state (firmware.go)
+	// inflight holds a slot per request in flight: a device keeps at most
+	// deviceInFlight, as CONTRACT §2 admission asks, and queues the rest.
+	inflight chan struct{}
 }
+
+// deviceInFlight is the most requests one device has in flight; hallq may
+// answer more with rate_limited (CONTRACT §2 admission).
+const deviceInFlight = 8
 
 // Dial connects device d and returns once it is subscribed to its own
 // topics and has published its online status (CONTRACT §2 status).
@@ -180,7 +187,8 @@ func Dial(ctx context.Context, d config.Device, t topics, o deviceOptions) (*Dev
 	if o.Timeout == 0 {
 		o.Timeout = 10 * time.Second
 	}
-	dev := &Device{cfg: d, t: t, o: o, waiters: newWaiters(), ready: make(chan error, 1), cmdSeen: map[string]bool{}}
+	dev := &Device{cfg: d, t: t, o: o, waiters: newWaiters(), ready: make(chan error, 1), cmdSeen: map[string]bool{},
+		inflight: make(chan struct{}, deviceInFlight)}
 	dev.fw.init(o.Firmware)
 	opts := mqtt.NewClientOptions().
 		AddBroker(o.Broker).
@@ -353,8 +361,15 @@ func (d *Device) Ack(cmdID string) {
 
 // Request sends op with args and waits for its response (matched by req_id),
 // ctx or the device's timeout. The response's At minus the returned start is
-// the round trip.
+// the round trip, including any wait for one of the device's in-flight slots.
 func (d *Device) Request(ctx context.Context, op string, args map[string]any) (response, time.Time, error) {
+	queued := time.Now()
+	select {
+	case d.inflight <- struct{}{}:
+	case <-ctx.Done():
+		return response{}, queued, fmt.Errorf("%s %s: %w", d.cfg.ID, op, ctx.Err())
+	}
+	defer func() { <-d.inflight }()
 	msg := make(map[string]any, len(args)+2)
 	for k, v := range args {
 		msg[k] = v
@@ -366,7 +381,8 @@ func (d *Device) Request(ctx context.Context, op string, args map[string]any) (r
 	if err != nil {
 		return response{}, time.Time{}, fmt.Errorf("%s %s: encode: %w", d.cfg.ID, op, err)
 	}
-	return d.roundTrip(ctx, id, op, payload)
+	r, _, err := d.roundTrip(ctx, id, op, payload)
+	return r, queued, err
 }
 
 // roundTrip publishes payload, whose req_id is id, and waits for the response.
