@@ -103,8 +103,8 @@ function renderCounter(c) {
   setText(r.badge, t('status.' + c.status));
   const has = (c.status === 'called' || c.status === 'serving') && c.ticket;
   setText(r.ticket, has ? c.ticket : '');
-  setText(r.service, has && c.service ? pick(serviceName(state, c.service)) : (c.status === 'paused' && c.reason ? String(c.reason) : ''));
-  const staff = [c.staff_name, c.staff_id].filter(Boolean).join(' · ');
+  setText(r.service, has && c.service ? pick(serviceName(state, c.service)) : (c.status === 'paused' && c.pause_reason ? String(c.pause_reason) : ''));
+  const staff = c.staff ? [c.staff.name, c.staff.staff_no || c.staff.id, c.staff.unit].filter(Boolean).join(' · ') : '';
   setText(r.staff, staff);
 }
 
