@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -109,6 +110,10 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	if m.Staff, err = staff.NewStore(entries, time.Now); err != nil {
 		return fmt.Errorf("staff accounts: %w", err)
+	}
+	sessions := filepath.Join(cfg.Storage.Dir, "sessions.json") // staff stay logged in across restarts
+	if err := m.Staff.PersistTo(sessions, func(err error) { m.Log.Warn().Err(err).Msg("staff sessions 会话保存失败") }); err != nil {
+		return fmt.Errorf("storage.dir %s: %w", cfg.Storage.Dir, err)
 	}
 	var creds []devauth.Cred
 	for _, d := range cfg.Devices {
