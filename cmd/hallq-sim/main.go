@@ -17,6 +17,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -64,6 +65,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		speed       = fs.Float64("speed", 20, "demo: time compression of service, walk-up and rating times (1 = real time)")
 		arrivalRate = fs.Float64("arrival-rate", 0, "demo: tickets per second; 0 = 70% of what the counters can serve")
 		every       = fs.Duration("summary", 10*time.Second, "demo: interval between summary lines")
+		leaveFree   = fs.String("leave-free", "1", "demo: counters (comma list) the simulator leaves to you, with their staff login (demo: counter 1, s01); \"\" = none")
 
 		devices  = fs.Int("devices", 0, "load: simulated devices (0 = every device in the config; more reuse connections)")
 		takeRate = fs.Float64("take-rate", 100, "load: ticket.take per second over all kiosks (the peak with --profile busy-day)")
@@ -124,7 +126,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	if *demo {
 		return RunDemo(ctx, DemoOptions{Config: cfg, Broker: url, Seed: *seed, Speed: *speed,
-			ArrivalRate: *arrivalRate, Profile: profile, Every: *every, Out: stdout})
+			ArrivalRate: *arrivalRate, Profile: profile, Every: *every, Out: stdout, LeaveFree: splitList(*leaveFree)})
 	}
 	rep, err := RunLoad(ctx, LoadOptions{Config: cfg, Broker: url, Devices: *devices, TakeRate: *takeRate,
 		CallRate: *callRate, Duration: *duration, Profile: profile, Seed: *seed, FindMax: *findMax, Step: *step,
@@ -138,4 +140,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return errors.New("load run interrupted: the numbers above are partial")
 	}
 	return nil
+}
+
+// splitList splits a comma list, dropping empty items.
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
 }

@@ -29,6 +29,9 @@ func runDaemon(ctx context.Context, args []string) error {
 	cfgPath := fs.String("config", "", "hall config file (YAML); none = the demo hall")
 	logJSON := fs.Bool("log-json", false, "log JSON lines instead of console text")
 	debugAddr := fs.String("debug-addr", "", "serve Go's pprof profiles on this address (keep it on loopback), e.g. 127.0.0.1:6060")
+	httpAddr := fs.String("http", "", "listen for HTTP here instead of the config's listen.http, e.g. 127.0.0.1:45080")
+	mqttAddr := fs.String("mqtt", "", "run the embedded MQTT broker here instead of the config's listen.mqtt, e.g. 127.0.0.1:45883")
+	dataDir := fs.String("data", "", "keep the journal here instead of the config's storage.dir")
 	if err := fs.Parse(args); err != nil {
 		return &usageError{err.Error()}
 	}
@@ -42,6 +45,7 @@ func runDaemon(ctx context.Context, args []string) error {
 		}
 		cfg = c
 	}
+	overrideListen(cfg, *httpAddr, *mqttAddr, *dataDir)
 	var out io.Writer = os.Stderr
 	if !*logJSON {
 		out = zerolog.ConsoleWriter{Out: os.Stderr, TimeFormat: "15:04:05.000"}
