@@ -384,6 +384,12 @@ export function applyEvent(state, ev, maxRecent = MAX_RECENT) {
       s.est_wait_s = ev.est_wait_s ?? estimate(s);
     }
   }
+  if (ev.kind === 'ticket.issued' && ev.service != null && typeof ev.n === 'number') {
+    const s = state.serviceById.get(String(ev.service));
+    if (s && !(s.issued >= ev.n)) {
+      s.issued = ev.n;                 // numbers issued today (the quota counts them)
+    }
+  }
   if (ev.kind === 'device.online' || ev.kind === 'device.offline') {
     const id = String(ev.device);
     let d = state.deviceById.get(id);

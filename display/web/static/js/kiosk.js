@@ -10,7 +10,8 @@
 // with chromium --kiosk-printing), ?back=15 (seconds before the ticket view
 // returns to the menu), ?idle=60 (seconds before an unfinished step does).
 
-import { addStrings, t, pick, pickOther, lang, initToggle, onLangChange, fmtWait, errorText } from './i18n.js';
+import { addStrings, t, pick, pickOther, lang, initToggle, onLangChange, fmtWait } from './i18n.js';
+import { citizenError } from './errors.js';
 import { api, getHall, hallPath, fmtClock, fmtDate, fmtTimeOf, el, setText, tid, uuid, fitText } from './api.js';
 import { openHallStream, serviceName } from './hallstream.js';
 
@@ -43,6 +44,10 @@ addStrings({
   'kiosk.people': { zh: '人', en: '' },
   'kiosk.about': { zh: '约', en: 'about' },
   'kiosk.nowait': { zh: '无需等候', en: 'No wait' },
+  'kiosk.noneahead': { zh: '前面无人等候', en: 'Nobody ahead' },
+  'kiosk.unavail.quota_exhausted': { zh: '今日号源已满', en: 'Fully booked today' },
+  'kiosk.unavail.service_closed': { zh: '当前不在办理时间', en: 'Closed now' },
+  'kiosk.unavail.other': { zh: '暂停取号', en: 'Not available' },
   'kiosk.noauth': { zh: '本机未配置取号凭据，请联系工作人员', en: 'This kiosk has no device credentials. Please ask the staff.' },
   'kiosk.noservices': { zh: '正在加载业务…', en: 'Loading services…' },
   'kiosk.offline': { zh: '网络连接中断，正在重连…', en: 'Connection lost, reconnecting…' },
@@ -55,6 +60,7 @@ const BACK_S = Math.max(5, parseInt(q.get('back') || '15', 10) || 15);
 const IDLE_S = Math.max(15, parseInt(q.get('idle') || '60', 10) || 60);
 const PRINT = q.get('print') === '1';
 const CODE_MAX = 12;
+const AVAIL_REFRESH_MS = 30000;   // opening hours change with the clock, not with events
 let tz = q.get('tz') || 'Asia/Shanghai';
 
 const $ = (s) => document.querySelector(s);
@@ -133,6 +139,11 @@ function setMode(m) {
   mode = m;
   document.body.dataset.mode = m;
   renderPrompt();
+  if (state) {
+    for (const sv of state.services) {
+      renderTile(sv);                     // the quota does not bind appointments
+    }
+  }
 }
 
 function toMenu() {
@@ -226,8 +237,59 @@ function renderTile(s) {
   setText(r.waiting, String(s.waiting ?? 0));
   r.waitBox.textContent = '';
   r.waitBox.append(t('kiosk.waiting'), r.waiting, t('kiosk.people'));
+  const code = unavailable(s);
+  r.tile.classList.toggle('unavailable', !!code);
+  r.tile.dataset.available = code ? 'false' : 'true';
+  r.tile.setAttribute('aria-disabled', code ? 'true' : 'false');
+  if (code) {
+    setText(r.est, t('kiosk.unavail.' + code) !== 'kiosk.unavail.' + code ? t('kiosk.unavail.' + code) : t('kiosk.unavail.other'));
+    return;
+  }
   const w = fmtWait(s.est_wait_s);
-  setText(r.est, s.waiting > 0 ? (w ? `${t('kiosk.about')} ${w}` : '') : t('kiosk.nowait'));
+  // "No wait" only when a counter serving it is free now; else "nobody ahead".
+  setText(r.est, s.waiting > 0 ? (w ? `${t('kiosk.about')} ${w}` : '') : t(freeCounter(s) ? 'kiosk.nowait' : 'kiosk.noneahead'));
+}
+
+// ---- availability: closed now or quota used up, shown before a tap -----------
+const avail = new Map();       // service id -> refusal code from GET …/availability, or null
+let availTimer = null;
+
+// unavailable is why a walk-in ticket for s would be refused now, or null.
+function unavailable(s) {
+  if (mode !== 'appointment' && s.daily_quota > 0 && (s.issued || 0) >= s.daily_quota) {
+    return 'quota_exhausted';             // from the stream, at once
+  }
+  const code = avail.get(s.id);
+  if (code === 'quota_exhausted' && mode === 'appointment') {
+    return null;                          // appointments do not count against the quota
+  }
+  return code || null;
+}
+
+function freeCounter(s) {
+  return !!state && state.counters.some((c) => c.status === 'open' && (c.services || []).includes(s.id));
+}
+
+async function refreshAvail() {
+  clearTimeout(availTimer);
+  availTimer = setTimeout(refreshAvail, AVAIL_REFRESH_MS);
+  if (!hall) {
+    return;
+  }
+  try {
+    const res = await api('GET', hallPath(hall.id, '/availability'));
+    avail.clear();
+    for (const a of res.services || []) {
+      avail.set(String(a.service), a.available ? null : a.code);
+    }
+  } catch (_) {
+    return;                               // keep the last answer; the take itself still decides
+  }
+  if (state) {
+    for (const sv of state.services) {
+      renderTile(sv);
+    }
+  }
 }
 
 // ---- keypad --------------------------------------------------------------------
@@ -251,6 +313,12 @@ function onKey(k) {
 // ---- taking a ticket -------------------------------------------------------------
 async function take(serviceId) {
   if (busy) {
+    return;
+  }
+  const svc = state && state.serviceById.get(String(serviceId));
+  const why = svc && unavailable(svc);
+  if (why) {
+    showError({ code: why });             // say why and what to do; nothing is sent
     return;
   }
   if (!cred) {
@@ -343,7 +411,7 @@ function printSlip(res) {
 // ---- errors -----------------------------------------------------------------------
 function showError(e) {
   ui.errText.textContent = '';
-  ui.errText.append(errorText(e));
+  ui.errText.append(citizenError(e));   // our words and the next step, never the server's text
   ui.err.dataset.code = e.code || '';
   ui.err.hidden = false;
   armIdle();
@@ -433,9 +501,9 @@ async function main() {
     buildTiles();
   });
   hs.on('event', (ev) => {
-    if (ev.kind === 'local.refresh') {
+    if (ev.kind === 'local.refresh' || (ev.counter != null && ev.counter_status)) {
       for (const s of state.services) {
-        renderTile(s);
+        renderTile(s);                    // a counter freed or taken changes "no wait"
       }
     } else if (ev.service != null && typeof ev.waiting === 'number') {
       const s = state.serviceById.get(String(ev.service));
@@ -445,6 +513,7 @@ async function main() {
     }
   });
   hs.start();
+  refreshAvail();
   let rt = null;
   window.addEventListener('resize', () => {
     clearTimeout(rt);
