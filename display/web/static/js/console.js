@@ -684,10 +684,10 @@ function askEndOfCall(number) {
   };
   document.addEventListener('keydown', onKey, true);
   const p = dialog(t('dlg.end', { n: number }), [el('p', { text: t('dlg.end.text') }), el('div', { class: 'cc-choices' }, noShow, done)],
-    () => choice || t('dlg.end.need'));
+    () => (choice ? { choice } : t('dlg.end.need')));
   return p.then((v) => {
     document.removeEventListener('keydown', onKey, true);
-    return v === null ? null : choice;
+    return v === null ? null : v.choice;
   });
 }
 
