@@ -31,6 +31,9 @@ type Config struct {
 	Calendar    Calendar    `yaml:"calendar"`
 	Evaluation  Evaluation  `yaml:"evaluation"`
 	Supervision Supervision `yaml:"supervision"`
+	// Speaker zones and voice of the hall screens (config/screens.go).
+	Zones []Zone `yaml:"zones"`
+	Voice Voice  `yaml:"voice"`
 
 	File string `yaml:"-"` // where it was read from; "(demo)" for the embedded demo
 	Demo bool   `yaml:"-"`
@@ -209,6 +212,7 @@ func (c *Config) defaults() {
 		c.Storage.Dir = "./data"
 	}
 	c.managementDefaults()
+	c.screenDefaults()
 	for i := range c.Services {
 		if c.Services[i].TargetWaitMin == 0 {
 			c.Services[i].TargetWaitMin = 30

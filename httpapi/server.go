@@ -40,13 +40,19 @@ type Config struct {
 	Decorate TicketDecorator // optional
 	QRPNG    func(text string) ([]byte, error)
 	BaseURL  string // for ticket QR links
+	// Screens are the speaker zones and voice settings the pages get from
+	// GET /api/v1/hall (config.ScreenSettings); ZoneIDs name the zones.
+	Screens    any
+	ZoneIDs    []string
+	Registerer prometheus.Registerer // for the voice metric; nil = none
 }
 
 // Server serves the API.
 type Server struct {
-	cfg Config
-	h   *hall.Hall
-	mux *http.ServeMux
+	cfg   Config
+	h     *hall.Hall
+	mux   *http.ServeMux
+	voice *voiceMetrics
 }
 
 // maxBody bounds request bodies (CONTRACT §2 payload size, also for HTTP).
@@ -54,7 +60,7 @@ const maxBody = 8 << 10
 
 // New builds the API's routes on mux.
 func New(cfg Config, mux *http.ServeMux) *Server {
-	s := &Server{cfg: cfg, h: cfg.Hall, mux: mux}
+	s := &Server{cfg: cfg, h: cfg.Hall, mux: mux, voice: newVoiceMetrics(cfg.Registerer, cfg.ZoneIDs)}
 	hallPath := "/api/v1/halls/{hall}"
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)
@@ -75,6 +81,7 @@ func New(cfg Config, mux *http.ServeMux) *Server {
 	mux.HandleFunc("POST "+hallPath+"/appointments", s.inHall(s.book))
 	mux.HandleFunc("POST "+hallPath+"/notice", s.inHall(s.notice))
 	mux.HandleFunc("GET "+hallPath+"/availability", s.inHall(s.availability))
+	mux.HandleFunc("POST "+hallPath+"/screens/voice", s.inHall(s.voiceReport))
 	return s
 }
 
@@ -230,7 +237,7 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) hallInfo(w http.ResponseWriter, r *http.Request) {
 	sp := s.h.Spec()
-	writeOK(w, map[string]any{"id": sp.HallID, "name": sp.HallName, "timezone": sp.Location.String()})
+	writeOK(w, map[string]any{"id": sp.HallID, "name": sp.HallName, "timezone": sp.Location.String(), "screens": s.cfg.Screens})
 }
 
 func (s *Server) snapshot(w http.ResponseWriter, r *http.Request) {

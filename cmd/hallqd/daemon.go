@@ -143,6 +143,10 @@ func (m *Main) Run(ctx context.Context) error {
 	m.Mux = http.NewServeMux()
 	apiCfg := httpapi.Config{Hall: h, Staff: m.Staff, Devices: m.Devices, Gatherer: m.Registry, Checks: m.checks,
 		Log: m.Log, BaseURL: m.publicURL()}
+	apiCfg.Screens, apiCfg.Registerer = cfg.Screens(), m.Registry // speaker zones and voice (config/screens.go)
+	for _, z := range cfg.Zones {
+		apiCfg.ZoneIDs = append(apiCfg.ZoneIDs, z.ID)
+	}
 	m.decorateAPI(&apiCfg)
 	httpapi.New(apiCfg, m.Mux)
 	m.mountDisplay(m.Mux)
