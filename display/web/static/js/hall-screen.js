@@ -28,7 +28,7 @@ addStrings({
   'tile.paused': { zh: '暂停服务', en: 'Paused' },
   'tile.closed': { zh: '休息中', en: 'Closed' },
   'svc.waiting.unit': { zh: '人', en: '' },
-  'svc.est': { zh: '预计等候 {w}', en: 'Est. wait {w}' },
+  'svc.est': { zh: '预计 {w}', en: 'about {w}' },
   'svc.none': { zh: '无人等候', en: 'No wait' },
   'sentence': { zh: '请 {ticket} 号到 {counter} 办理', en: 'Number {ticket}, please go to {counter}' },
   'recent.none': { zh: '暂无叫号', en: 'No calls yet' },
@@ -240,6 +240,15 @@ function flashTile(counterId) {
   tl.root.classList.add('flash');
   clearTimeout(tl.flashTimer);
   tl.flashTimer = setTimeout(() => tl.root.classList.remove('flash'), 10000);
+  if (!tl.flashEnd) {
+    // the flash ends with its animation: never a moment of the plain tile while "flashing"
+    tl.flashEnd = (e) => {
+      if (e.target === tl.root) {
+        tl.root.classList.remove('flash');
+      }
+    };
+    tl.root.addEventListener('animationend', tl.flashEnd);
+  }
 }
 
 // ---- services ------------------------------------------------------------------
@@ -291,7 +300,7 @@ function layoutServices() {
   ui.svcs.classList.remove('paged');
   const first = order.length ? svcRows.get(order[0]).root : null;
   const H = ui.svcs.clientHeight - 14;
-  const itemH = first && first.offsetHeight ? first.offsetHeight : 80;
+  const itemH = first && first.offsetHeight ? first.getBoundingClientRect().height + 1 : 80;
   const fit = Math.max(1, Math.floor(H / itemH));
   const perPage = order.length > fit ? fit : Infinity;
   // spread the rows of a full page evenly over the panel
@@ -615,6 +624,9 @@ async function main() {
     state = st;
     renderAll();
   });
+  if (document.fonts && document.fonts.ready) {
+    document.fonts.ready.then(() => state && layoutServices());   // CJK metrics change row heights
+  }
   hs.on('event', (ev) => onEvent(ev));
   hs.on('call', (call) => onCall(call));
   hs.start();

@@ -45,6 +45,7 @@ addStrings({
   'kiosk.about': { zh: '约', en: 'about' },
   'kiosk.nowait': { zh: '无需等候', en: 'No wait' },
   'kiosk.noneahead': { zh: '前面无人等候', en: 'Nobody ahead' },
+  'kiosk.more': { zh: '向下滑动，查看更多业务', en: 'Scroll down for more services' },
   'kiosk.unavail.quota_exhausted': { zh: '今日号源已满', en: 'Fully booked today' },
   'kiosk.unavail.service_closed': { zh: '当前不在办理时间', en: 'Closed now' },
   'kiosk.unavail.other': { zh: '暂停取号', en: 'Not available' },
@@ -225,6 +226,27 @@ function buildTiles() {
     ui.tiles.append(tile);
     renderTile(s);
   }
+  requestAnimationFrame(updateScrollCue);
+}
+
+// ---- scroll cue: more services below than the screen shows -----------------------
+let cue = null;
+
+function setupScrollCue() {
+  cue = el('button', { type: 'button', class: 'ko-scroll-cue', testid: 'kiosk-scroll-cue', hidden: true,
+    onclick: () => ui.tiles.scrollBy({ top: ui.tiles.clientHeight * 0.8, behavior: 'smooth' }) },
+  el('span', { class: 'arrow', text: '▼' }), el('span', { class: 'cue-text' }), el('span', { class: 'arrow', text: '▼' }));
+  ui.tiles.after(cue);
+  ui.tiles.addEventListener('scroll', updateScrollCue, { passive: true });
+}
+
+function updateScrollCue() {
+  if (!cue) {
+    return;
+  }
+  const more = ui.tiles.scrollHeight - ui.tiles.clientHeight - ui.tiles.scrollTop > 4;
+  cue.hidden = !more;
+  setText(cue.querySelector('.cue-text'), t('kiosk.more'));
 }
 
 function renderTile(s) {
@@ -482,6 +504,8 @@ async function main() {
   // no context menu, no pinch zoom on the kiosk
   document.addEventListener('contextmenu', (e) => e.preventDefault());
 
+  setupScrollCue();
+  onLangChange(updateScrollCue);
   hall = await getHall();
   if (hall.timezone && !q.get('tz')) {
     tz = hall.timezone;
