@@ -200,6 +200,8 @@ func TestBrowserHallScreenSaysStreamDown(t *testing.T) {
 	browser := testenv.StartChromium(t)
 	hs := openTab(t, browser, "hall screen", d.base+"/screen/hall", 1920, 1080, false)
 	hs.until("connected", jsAttr("conn-status", "state")+` === 'open'`)
+	kiosk := openTab(t, browser, "kiosk", d.base+"/kiosk#device=kiosk-01&token=demo-kiosk-01", 1080, 1920, false)
+	kiosk.until("tiles", jsAttr("kiosk-service-general", "available")+` === 'true'`)
 	if evalIn[bool](hs, `!document.querySelector('[data-testid="stream-down"]').hidden`) {
 		t.Fatal("stream-down banner shown while connected")
 	}
@@ -209,4 +211,10 @@ func TestBrowserHallScreenSaysStreamDown(t *testing.T) {
 	hs.until("stream down said plainly", `!document.querySelector('[data-testid="stream-down"]').hidden && `+
 		`document.body.classList.contains('stale') && `+jsText("stream-down-text")+`.includes('连接中断')`)
 	hs.shot(shotDir(t), "hall-screen-offline.png")
+
+	// The kiosk without its server: its own words, not "Failed to fetch".
+	kiosk.do(chromedp.Click(testid("kiosk-service-general")), chromedp.WaitVisible(testid("kiosk-error")))
+	if got := evalIn[string](kiosk, jsText("kiosk-error-text")); got != "取号机网络中断，请稍后再试或咨询导办台" {
+		t.Errorf("kiosk without its server says %q", got)
+	}
 }

@@ -386,7 +386,8 @@ function showTicket(res, channel) {
   setText(ui.tService, sname);
   setText(ui.tChannel, channel === 'green' ? t('channel.green') : channel === 'appointment' ? t('channel.appointment') : '');
   setText(ui.tAhead, t('kiosk.ahead.n', { n: res.waiting_ahead ?? 0 }));
-  setText(ui.tEst, res.waiting_ahead > 0 ? (fmtWait(res.est_wait_s) || '—') : t('kiosk.nowait'));
+  const svcNow = state && state.serviceById.get(String(res.service));
+  setText(ui.tEst, res.waiting_ahead > 0 ? (fmtWait(res.est_wait_s) || '—') : t(svcNow && freeCounter(svcNow) ? 'kiosk.nowait' : 'kiosk.noneahead'));
   setText(ui.tIssued, fmtTimeOf(res.issued_at, tz) || fmtClock(new Date(), tz, false));
   ui.tQr.src = hallPath(hall.id, `/tickets/${encodeURIComponent(res.ticket_id)}/qr.png`);
   ui.tLines.textContent = '';
