@@ -98,6 +98,9 @@ func TestBrowserVoiceZones(t *testing.T) {
 			late++
 		}
 	}
+	if missing := evalIn[[]string](east, `window.hallqVoice.missing`); len(missing) != 0 {
+		t.Errorf("voice segments missing (the short form needs only shipped segments): %v", missing)
+	}
 	if short == 0 || late == 0 {
 		t.Errorf("east calls %+v: want the short form and late calls while six were pending", calls)
 	}
