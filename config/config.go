@@ -36,6 +36,9 @@ type Config struct {
 	Appointments Appointments  `yaml:"appointments"`
 	Integrations []Integration `yaml:"integrations"`
 	Limits       Limits        `yaml:"limits"` // robustness limits (docs/robustness.md)
+	// Speaker zones and voice of the hall screens (config/screens.go).
+	Zones []Zone `yaml:"zones"`
+	Voice Voice  `yaml:"voice"`
 
 	File string `yaml:"-"` // where it was read from; "(demo)" for the embedded demo
 	Demo bool   `yaml:"-"`
@@ -221,6 +224,7 @@ func (c *Config) defaults() {
 	}
 	c.managementDefaults()
 	c.Limits.defaults()
+	c.screenDefaults()
 	for i := range c.Services {
 		if c.Services[i].TargetWaitMin == 0 {
 			c.Services[i].TargetWaitMin = 30

@@ -183,6 +183,9 @@ func (c *Config) validate() error {
 	if err := c.validateAppointments(bad); err != nil {
 		return err
 	}
+	if err := c.validateScreens(bad); err != nil {
+		return err
+	}
 	for key, addr := range map[string]string{"listen.http": c.Listen.HTTP, "listen.mqtt": c.Listen.MQTT} {
 		if _, _, err := net.SplitHostPort(addr); err != nil {
 			return bad(key, "%q is not host:port", addr)

@@ -54,13 +54,19 @@ type Config struct {
 	// Details adds parts to /readyz's body that do not decide readiness
 	// (e.g. the 好差评 push's lag); nil = none.
 	Details func() map[string]any
+	// Screens are the speaker zones and voice settings the pages get from
+	// GET /api/v1/hall (config.ScreenSettings); ZoneIDs name the zones.
+	Screens    any
+	ZoneIDs    []string
+	Registerer prometheus.Registerer // for the voice metric; nil = none
 }
 
 // Server serves the API.
 type Server struct {
-	cfg Config
-	h   *hall.Hall
-	mux *http.ServeMux
+	cfg   Config
+	h     *hall.Hall
+	mux   *http.ServeMux
+	voice *voiceMetrics
 
 	prompts *promptCache // the rater page's prompts (evaluation.go)
 }
@@ -70,7 +76,7 @@ const maxBody = 8 << 10
 
 // New builds the API's routes on mux.
 func New(cfg Config, mux *http.ServeMux) *Server {
-	s := &Server{cfg: cfg, h: cfg.Hall, mux: mux}
+	s := &Server{cfg: cfg, h: cfg.Hall, mux: mux, voice: newVoiceMetrics(cfg.Registerer, cfg.ZoneIDs)}
 	hallPath := "/api/v1/halls/{hall}"
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)
@@ -103,6 +109,8 @@ func New(cfg Config, mux *http.ServeMux) *Server {
 	mux.HandleFunc("POST "+hallPath+"/kiosk-tokens", s.inHall(s.issueKioskToken))
 	mux.HandleFunc("POST "+hallPath+"/kiosk-tokens/{token}/revoke", s.inHall(s.revokeKioskToken))
 	s.routesEvaluation(mux, hallPath)
+	mux.HandleFunc("GET "+hallPath+"/availability", s.inHall(s.availability))
+	mux.HandleFunc("POST "+hallPath+"/screens/voice", s.inHall(s.voiceReport))
 	return s
 }
 
@@ -266,7 +274,7 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) hallInfo(w http.ResponseWriter, r *http.Request) {
 	sp := s.h.Spec()
-	writeOK(w, map[string]any{"id": sp.HallID, "name": sp.HallName, "timezone": sp.Location.String()})
+	writeOK(w, map[string]any{"id": sp.HallID, "name": sp.HallName, "timezone": sp.Location.String(), "screens": s.cfg.Screens})
 }
 
 func (s *Server) snapshot(w http.ResponseWriter, r *http.Request) {

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/hallq/hallq/hall"
@@ -111,6 +112,9 @@ func (s *Server) ticketStatus(w http.ResponseWriter, r *http.Request) {
 	var tv *ticketView
 	err := s.h.Query(r.Context(), func(st *queue.State) {
 		t := st.Tickets[id]
+		if t == nil {
+			t = st.Tickets[queue.TicketID(st.Day, strings.ToUpper(id))] // today's number alone, e.g. "A028"
+		}
 		if t == nil {
 			return
 		}

@@ -54,6 +54,29 @@ type CounterView struct {
 	Held        *string  `json:"held"`
 	PauseReason string   `json:"pause_reason,omitempty"`
 	Services    []string `json:"services"`
+	// Staff is the card of who serves there (CONTRACT §2 staff card); null when nobody is signed in.
+	Staff *StaffCard `json:"staff"`
+}
+
+// StaffCard is who serves at a counter, as the counter screen and keypad show
+// them (CONTRACT §2 rate.prompt staff); fields unknown to the config are null.
+type StaffCard struct {
+	ID      string  `json:"id"`
+	Name    *string `json:"name"`
+	StaffNo *string `json:"staff_no"`
+	Unit    *string `json:"unit"`
+}
+
+// NewStaffCard is the card of staff member id from sp; nil for no id.
+func NewStaffCard(sp *Spec, id string) *StaffCard {
+	if id == "" {
+		return nil
+	}
+	card := &StaffCard{ID: id}
+	if st := sp.Staff[id]; st != nil {
+		card.Name, card.StaffNo, card.Unit = strp(st.Name), strp(st.StaffNo), strp(st.Unit)
+	}
+	return card
 }
 
 // DeviceView is one configured device and its presence.
@@ -83,7 +106,7 @@ func NewView(s *State) *View {
 	for _, id := range sp.CounterOrder {
 		c := s.Counters[id]
 		cv := CounterView{ID: id, Name: sp.Counters[id].Name, Status: s.CounterStatus(id), StaffID: strp(c.StaffID),
-			PauseReason: c.PauseReason, Services: sp.Counters[id].Services}
+			PauseReason: c.PauseReason, Services: sp.Counters[id].Services, Staff: NewStaffCard(sp, c.StaffID)}
 		if t := current(s, c); t != nil {
 			cv.Ticket, cv.Service = strp(t.Number), strp(t.Service)
 		}

@@ -59,14 +59,16 @@ type Store struct {
 	dummy    []byte
 
 	mu       sync.Mutex
-	sessions map[string]*Session
+	sessions map[string]*stored // by tokenKey, never by the token itself
+	file     string             // where sessions persist; "" = memory only
+	saveErr  func(error)
 }
 
 // NewStore makes a store; each entry is id, name, role and either a bcrypt
 // hash or (demo configs) a plain password that is hashed here.
 func NewStore(entries []Entry, clock func() time.Time) (*Store, error) {
 	s := &Store{accounts: map[string]*Account{}, ttl: 12 * time.Hour, clock: clock,
-		limiter: newLimiter(5, time.Minute, clock), sessions: map[string]*Session{}}
+		limiter: newLimiter(time.Minute, clock), sessions: map[string]*stored{}}
 	for _, e := range entries {
 		hash := []byte(e.PasswordHash)
 		if e.PasswordHash == "" {
@@ -104,7 +106,11 @@ var ErrBadLogin = fmt.Errorf("wrong user name or password")
 // Login checks a password and opens a session. from identifies the client
 // (its IP) for rate limiting.
 func (s *Store) Login(id, password, from string) (*Session, error) {
-	if !s.limiter.allow(id) || !s.limiter.allow("ip:"+from) {
+	// Per user and address: a hall's consoles share one address behind NAT,
+	// and one clerk's typos must not lock out the others. Looser limits per
+	// address and per user bound password spraying and distributed guessing.
+	userAt := id + "@" + from
+	if !s.limiter.allow(userAt, perUserAt) || !s.limiter.allow("ip:"+from, perAddress) || !s.limiter.allow("user:"+id, perUser) {
 		return nil, ErrRateLimited
 	}
 	a := s.accounts[id]
@@ -113,14 +119,16 @@ func (s *Store) Login(id, password, from string) (*Session, error) {
 		hash = a.hash
 	}
 	if bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil || a == nil {
-		s.limiter.fail(id)
+		s.limiter.fail(userAt)
 		s.limiter.fail("ip:" + from)
+		s.limiter.fail("user:" + id)
 		return nil, ErrBadLogin
 	}
-	s.limiter.reset(id)
+	s.limiter.reset(userAt)
 	sess := &Session{Token: randomToken(), CSRF: randomToken(), Account: *a, Expires: s.clock().Add(s.ttl)}
 	s.mu.Lock()
-	s.sessions[sess.Token] = sess
+	s.sessions[tokenKey(sess.Token)] = &stored{Session: *sess}
+	s.saveLocked()
 	s.mu.Unlock()
 	return sess, nil
 }
@@ -129,22 +137,27 @@ func (s *Store) Login(id, password, from string) (*Session, error) {
 func (s *Store) Lookup(token string) (Session, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	sess, ok := s.sessions[token]
+	k := tokenKey(token)
+	sess, ok := s.sessions[k]
 	if !ok {
 		return Session{}, false
 	}
 	if s.clock().After(sess.Expires) {
-		delete(s.sessions, token)
+		delete(s.sessions, k)
+		s.saveLocked()
 		return Session{}, false
 	}
-	return *sess, true
+	out := sess.Session
+	out.Token = token
+	return out, true
 }
 
 // SignIn records the counter a session works at.
 func (s *Store) SignIn(token, counter string) {
 	s.mu.Lock()
-	if sess, ok := s.sessions[token]; ok {
+	if sess, ok := s.sessions[tokenKey(token)]; ok {
 		sess.Counter = counter
+		s.saveLocked()
 	}
 	s.mu.Unlock()
 }
@@ -152,7 +165,8 @@ func (s *Store) SignIn(token, counter string) {
 // Logout ends a session.
 func (s *Store) Logout(token string) {
 	s.mu.Lock()
-	delete(s.sessions, token)
+	delete(s.sessions, tokenKey(token))
+	s.saveLocked()
 	s.mu.Unlock()
 }
 

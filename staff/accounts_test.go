@@ -77,11 +77,11 @@ func TestLogin(t *testing.T) {
 				t.Fatalf("attempt %d: %v", i, err)
 			}
 		}
-		if _, err := s.Login("s01", "pw-s01", "10.0.0.5"); err != ErrRateLimited {
+		if _, err := s.Login("s01", "pw-s01", "10.0.0.4"); err != ErrRateLimited {
 			t.Fatalf("right password after 5 failures: %v, want rate limited", err)
 		}
 		clock.Add(61 * time.Second)
-		if _, err := s.Login("s01", "pw-s01", "10.0.0.5"); err != nil {
+		if _, err := s.Login("s01", "pw-s01", "10.0.0.4"); err != nil {
 			t.Fatalf("after the window: %v", err)
 		}
 	})

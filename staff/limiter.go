@@ -5,10 +5,17 @@ import (
 	"time"
 )
 
-// limiter allows max failures per key within window, then refuses until the
-// window has passed since the first failure.
+// Failed logins allowed per window (CONTRACT §5 login): per user name and
+// client address, per address, and per user name from anywhere.
+const (
+	perUserAt  = 5
+	perAddress = 30
+	perUser    = 20
+)
+
+// limiter allows a number of failures per key within window, then refuses
+// until the window has passed since the first failure.
 type limiter struct {
-	max    int
 	window time.Duration
 	clock  func() time.Time
 
@@ -21,11 +28,11 @@ type failures struct {
 	first time.Time
 }
 
-func newLimiter(max int, window time.Duration, clock func() time.Time) *limiter {
-	return &limiter{max: max, window: window, clock: clock, seen: map[string]*failures{}}
+func newLimiter(window time.Duration, clock func() time.Time) *limiter {
+	return &limiter{window: window, clock: clock, seen: map[string]*failures{}}
 }
 
-func (l *limiter) allow(key string) bool {
+func (l *limiter) allow(key string, max int) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	f := l.seen[key]
@@ -36,7 +43,7 @@ func (l *limiter) allow(key string) bool {
 		delete(l.seen, key)
 		return true
 	}
-	return f.n < l.max
+	return f.n < max
 }
 
 func (l *limiter) fail(key string) {

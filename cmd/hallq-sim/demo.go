@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -28,6 +29,10 @@ type DemoOptions struct {
 	// FWFailShare is the share of devices whose firmware installs fail
 	// (CONTRACT §6); every demo device takes offered firmware.
 	FWFailShare float64
+	// LeaveFree are counters the demo does not call at, with the staff login
+	// it would use there, so that a person trying hallq has a counter and a
+	// login of their own (--leave-free, default the first counter).
+	LeaveFree []string
 }
 
 // demoCounts are the demo's running totals.
@@ -101,10 +106,17 @@ func RunDemo(ctx context.Context, o DemoOptions) error {
 		go func() { defer wg.Done(); fn() }()
 	}
 	var callers []*demoCaller
+	nCaller := 0 // staff go by caller position, so a free counter's login stays free too
 	for _, dev := range o.Config.Devices {
 		switch dev.Kind {
 		case "caller":
-			c := &demoCaller{d: d, dev: devs[dev.ID], counter: dev.Counter, staff: d.h.staffFor(len(callers), dev.Counter),
+			nCaller++
+			if slices.Contains(o.LeaveFree, dev.Counter) {
+				d.p.line("留空", "free", "%s 留给您: 用窗口控制台登录 %s (%s)", d.h.counterName(dev.Counter),
+					d.h.staffFor(nCaller-1, dev.Counter), "not called by the simulator")
+				continue
+			}
+			c := &demoCaller{d: d, dev: devs[dev.ID], counter: dev.Counter, staff: d.h.staffFor(nCaller-1, dev.Counter),
 				rng: newRand(o.Seed, hash(dev.ID))}
 			callers = append(callers, c)
 			goRun(func() { c.run(ctx) })

@@ -3,8 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -79,7 +83,11 @@ func TestDemoAgainstHallqd(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Second)
 	defer cancel()
 	var out lockedBuffer
-	if err := RunDemo(ctx, DemoOptions{Config: cfg, Broker: broker, Seed: 3, Speed: 100, Every: 2 * time.Second, Out: &out}); err != nil {
+	// While the demo runs, counter 1 stays closed and s01 free for a person.
+	checked := make(chan error, 1)
+	go func() { checked <- leftFree(ctx, cfg.Listen.HTTP) }()
+	if err := RunDemo(ctx, DemoOptions{Config: cfg, Broker: broker, Seed: 3, Speed: 100, Every: 2 * time.Second, Out: &out,
+		LeaveFree: []string{"1"}}); err != nil {
 		t.Fatalf("RunDemo: %v\n%s", err, out.String())
 	}
 	log := out.String()
@@ -91,6 +99,103 @@ func TestDemoAgainstHallqd(t *testing.T) {
 	}
 	if strings.Contains(log, "错误 error") {
 		t.Error("a request failed in the demo (see the 错误 lines above)")
+	}
+	if err := <-checked; err != nil {
+		t.Error(err)
+	}
+}
+
+// leftFree logs in as s01 on hallqd at addr once the demo has opened other
+// counters, signs in at counter 1 and opens it: the person trying the demo
+// has a counter and a login of their own. It then keeps checking, until ctx
+// ends, that the simulator never called at counter 1.
+func leftFree(ctx context.Context, addr string) error {
+	base := "http://" + addr
+	type counter struct {
+		ID     string `json:"id"`
+		Status string `json:"status"`
+		Staff  *struct {
+			ID string `json:"id"`
+		} `json:"staff"`
+	}
+	snapshot := func() ([]counter, error) {
+		res, err := http.Get(base + "/api/v1/halls/demo/snapshot")
+		if err != nil {
+			return nil, err
+		}
+		defer res.Body.Close()
+		var snap struct {
+			State struct {
+				Counters []counter `json:"counters"`
+			} `json:"state"`
+		}
+		return snap.State.Counters, json.NewDecoder(res.Body).Decode(&snap)
+	}
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for opened := false; !opened; {
+		select {
+		case <-ctx.Done():
+			return errors.New("the demo opened no counter")
+		case <-tick.C:
+		}
+		cs, err := snapshot()
+		if err != nil {
+			return err
+		}
+		for _, c := range cs {
+			if c.ID == "1" && c.Status != "closed" {
+				return fmt.Errorf("the demo took counter 1: %s", c.Status)
+			}
+			opened = opened || c.Status != "closed"
+		}
+	}
+	jar, _ := cookiejar.New(nil)
+	cl := &http.Client{Jar: jar, Timeout: 10 * time.Second}
+	post := func(path, body, csrf string) (map[string]any, error) {
+		req, _ := http.NewRequest("POST", base+path, strings.NewReader(body))
+		req.Header.Set("X-CSRF-Token", csrf)
+		res, err := cl.Do(req)
+		if err != nil {
+			return nil, err
+		}
+		defer res.Body.Close()
+		var r struct {
+			OK     bool           `json:"ok"`
+			Result map[string]any `json:"result"`
+			Error  any            `json:"error"`
+		}
+		if err := json.NewDecoder(res.Body).Decode(&r); err != nil || !r.OK {
+			return nil, fmt.Errorf("%s: %v %v", path, err, r.Error)
+		}
+		return r.Result, nil
+	}
+	login, err := post("/api/v1/login", `{"username":"s01","password":"demo-s01"}`, "")
+	if err != nil {
+		return fmt.Errorf("s01 logs in while the demo runs: %w", err)
+	}
+	csrf, _ := login["csrf_token"].(string)
+	if _, err := post("/api/v1/halls/demo/counters/1/signin", `{}`, csrf); err != nil {
+		return err
+	}
+	if _, err := post("/api/v1/halls/demo/counters/1/ops/counter.open", `{}`, csrf); err != nil {
+		return err
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+		}
+		cs, err := snapshot()
+		if err != nil {
+			return nil // hallqd may be stopping with the test
+		}
+		for _, c := range cs {
+			if c.ID == "1" && (c.Status != "open" || c.Staff == nil || c.Staff.ID != "s01") {
+				return fmt.Errorf("counter 1 is %s with staff %v, want open with s01 and not called by the demo", c.Status, c.Staff)
+			}
+		}
 	}
 }
 

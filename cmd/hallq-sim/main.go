@@ -17,6 +17,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -65,6 +66,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		arrivalRate = fs.Float64("arrival-rate", 0, "demo: tickets per second; 0 = 70% of what the counters can serve")
 		every       = fs.Duration("summary", 10*time.Second, "demo: interval between summary lines")
 		fwFail      = fs.Float64("fw-fail-share", 0, "demo: share of devices (0-1, chosen by id) whose firmware installs fail")
+		leaveFree   = fs.String("leave-free", "1", "demo: counters (comma list) the simulator leaves to you, with their staff login (demo: counter 1, s01); \"\" = none")
 
 		devices  = fs.Int("devices", 0, "load: simulated devices (0 = every device in the config; more reuse connections)")
 		takeRate = fs.Float64("take-rate", 100, "load: ticket.take per second over all kiosks (the peak with --profile busy-day)")
@@ -127,7 +129,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	if *demo {
 		return RunDemo(ctx, DemoOptions{Config: cfg, Broker: url, Seed: *seed, Speed: *speed,
-			ArrivalRate: *arrivalRate, Profile: profile, Every: *every, Out: stdout, FWFailShare: *fwFail})
+			ArrivalRate: *arrivalRate, Profile: profile, Every: *every, Out: stdout, FWFailShare: *fwFail,
+			LeaveFree: splitList(*leaveFree)})
 	}
 	rep, err := RunLoad(ctx, LoadOptions{Config: cfg, Broker: url, Devices: *devices, TakeRate: *takeRate,
 		CallRate: *callRate, Duration: *duration, Profile: profile, Seed: *seed, FindMax: *findMax, Step: *step,
@@ -141,4 +144,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return errors.New("load run interrupted: the numbers above are partial")
 	}
 	return nil
+}
+
+// splitList splits a comma list, dropping empty items.
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
 }

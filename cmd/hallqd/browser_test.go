@@ -255,6 +255,8 @@ func TestE2ELoginRateLimit(t *testing.T) {
 	}
 	r := d.call(t, nil, "POST", "/api/v1/login", nil, `{"username":"s01","password":"demo-s01"}`)
 	wantStatus(t, "login after 5 failures", r, 429, "rate_limited")
+	// Per user and address: a colleague at the same address is not locked out.
+	d.login(t, "s02", "demo-s02")
 }
 
 // browserTab is one page in the test's Chromium.

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -28,6 +29,9 @@ func runDaemon(ctx context.Context, args []string) error {
 	cfgPath := fs.String("config", "", "hall config file (YAML); none = the demo hall")
 	logJSON := fs.Bool("log-json", false, "log JSON lines instead of console text")
 	debugAddr := fs.String("debug-addr", "", "serve Go's pprof profiles on this address (keep it on loopback), e.g. 127.0.0.1:6060")
+	httpAddr := fs.String("http", "", "listen for HTTP here instead of the config's listen.http, e.g. 127.0.0.1:45080")
+	mqttAddr := fs.String("mqtt", "", "run the embedded MQTT broker here instead of the config's listen.mqtt, e.g. 127.0.0.1:45883")
+	dataDir := fs.String("data", "", "keep the journal here instead of the config's storage.dir")
 	if err := fs.Parse(args); err != nil {
 		return &usageError{err.Error()}
 	}
@@ -41,6 +45,7 @@ func runDaemon(ctx context.Context, args []string) error {
 		}
 		cfg = c
 	}
+	overrideListen(cfg, *httpAddr, *mqttAddr, *dataDir)
 	var out io.Writer = os.Stderr
 	if !*logJSON {
 		out = zerolog.ConsoleWriter{Out: os.Stderr, TimeFormat: "15:04:05.000"}
@@ -117,6 +122,10 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.Staff, err = staff.NewStore(entries, time.Now); err != nil {
 		return fmt.Errorf("staff accounts: %w", err)
 	}
+	sessions := filepath.Join(cfg.Storage.Dir, "sessions.json") // staff stay logged in across restarts
+	if err := m.Staff.PersistTo(sessions, func(err error) { m.Log.Warn().Err(err).Msg("staff sessions 会话保存失败") }); err != nil {
+		return fmt.Errorf("storage.dir %s: %w", cfg.Storage.Dir, err)
+	}
 	var creds []devauth.Cred
 	for _, d := range cfg.Devices {
 		creds = append(creds, devauth.Cred{ID: d.ID, Kind: d.Kind, Counter: d.Counter, Secret: d.Secret})
@@ -151,6 +160,10 @@ func (m *Main) Run(ctx context.Context) error {
 	m.Mux = http.NewServeMux()
 	apiCfg := httpapi.Config{Hall: h, Staff: m.Staff, Devices: m.Devices, Gatherer: m.Registry, Checks: m.checks,
 		Log: m.Log, BaseURL: m.publicURL(), Details: m.readyDetails}
+	apiCfg.Screens, apiCfg.Registerer = cfg.Screens(), m.Registry // speaker zones and voice (config/screens.go)
+	for _, z := range cfg.Zones {
+		apiCfg.ZoneIDs = append(apiCfg.ZoneIDs, z.ID)
+	}
 	if err := m.firmwareAPI(&apiCfg); err != nil {
 		return err
 	}

@@ -346,7 +346,7 @@ func TestPagesInBrowser(t *testing.T) {
 		}
 		click(t, ctx, "console-call-next")
 		waitJS(t, ctx, `!document.querySelector('[data-testid="console-error"]').hidden`, "refused op shown")
-		if got := text(t, ctx, "console-error-text"); got != "当前没有等候的号码" {
+		if got := text(t, ctx, "console-error-text"); got != "当前没有等候的群众，稍后再叫号" { // the page's words for queue_empty
 			t.Errorf("console-error-text = %q", got)
 		}
 		req, _ := h.find("/api/v1/halls/nt-main/counters/12/ops/call.next")

@@ -9,7 +9,8 @@
 // Keyboard: N or F1 next, R recall, S start, F finish, X no-show, H hold,
 // U resume held, T transfer, G call a number, P pause / resume, O open, C close.
 
-import { addStrings, t, pick, lang, initToggle, onLangChange, errorText } from './i18n.js';
+import { addStrings, t, pick, lang, initToggle, onLangChange } from './i18n.js';
+import { staffError } from './errors.js';
 import { api, getHall, hallPath, el, setText, tid, uuid, ApiError } from './api.js';
 import { openHallStream, bindConnIndicator, serviceName, counterName } from './hallstream.js';
 import { caseArgs, caseFinished } from './console-case.js';
@@ -75,6 +76,11 @@ addStrings({
   'dlg.to.counter': { zh: '或转到窗口', en: 'Or to counter' },
   'dlg.none': { zh: '（不选）', en: '(none)' },
   'dlg.close': { zh: '关闭窗口？', en: 'Close the counter?' },
+  'dlg.end': { zh: '{n} 尚未开始办理', en: '{n} was called but not started' },
+  'dlg.end.text': { zh: '叫下一位之前，请选择该号码的结果：', en: 'Before calling the next, how did this visit end?' },
+  'dlg.end.no_show': { zh: '过号（未到，可恢复）', en: 'No-show (can be reinstated)' },
+  'dlg.end.done': { zh: '已办结', en: 'Done' },
+  'dlg.end.need': { zh: '请选择：过号 (X) 或 已办结 (F)', en: 'Choose: no-show (X) or done (F)' },
   'dlg.close.text': { zh: '关窗后将不再为您叫号，正在办理的号码将办结。', en: 'No more calls for this counter; a ticket being served is finished.' },
   'dlg.cancel.ticket': { zh: '取消号码 {n}？', en: 'Cancel ticket {n}?' },
   'dlg.cancel.text': { zh: '取消后该号码不能再叫号。', en: 'A cancelled ticket cannot be called again.' },
@@ -150,7 +156,7 @@ function setView(v) {
 // ---- messages ----------------------------------------------------------------
 let errTimer = null;
 function showError(e) {
-  ui.errText.textContent = errorText(e);
+  ui.errText.textContent = staffError(e);   // our words and the next step, never the server's text
   ui.err.dataset.code = (e && e.code) || '';
   ui.err.hidden = false;
   // restart the shake animation
@@ -225,7 +231,7 @@ async function onLogin(e) {
     ui.login.reset();
     showPicker();
   } catch (err) {
-    ui.loginErr.textContent = err.status === 401 ? t('cc.login.bad') : errorText(err);
+    ui.loginErr.textContent = staffError(err, true);
     ui.loginErr.hidden = false;
   } finally {
     ui.loginBtn.disabled = false;
@@ -467,6 +473,22 @@ async function onOpButton(op) {
   if (inflight) {
     return;
   }
+  if (op === 'call.next') {
+    // The citizen was called but never started: did they come (已办结) or
+    // not (过号, reinstatable)? Calling next would otherwise finish the
+    // visit and prompt a rating for a service that never happened.
+    const c = myCounter();
+    if (c && c.status === 'called' && c.ticket) {
+      const end = await askEndOfCall(c.ticket);
+      if (end === null) {
+        return;
+      }
+      if (end === 'no_show' && !(await runOp('call.no_show', {}))) {
+        return;
+      }
+      return runOp('call.next', {});
+    }
+  }
   if (DIALOG_OPS.has(op)) {
     const args = await askArgs(op);
     if (args === null) {
@@ -495,10 +517,12 @@ async function runOp(op, args) {
     const res = await post(hallPath(hall.id, `/counters/${encodeURIComponent(counter)}/ops/${op}`), caseArgs(op, args || {}));
     applyResult(op, res);
     caseFinished(op, res);
+    return true;
   } catch (e) {
     if (!handleAuthError(e)) {
       showError(e);
     }
+    return false;
   } finally {
     inflight = false;
     btns.forEach((b) => {
@@ -636,6 +660,37 @@ function reasonField(keys, testid) {
     },
   })));
   return { input, nodes: [el('label', {}, t('dlg.reason'), input), chips] };
+}
+
+// askEndOfCall asks, with one key, how the called visit ended: 'no_show'
+// (X), 'done' (F), or null (Esc).
+function askEndOfCall(number) {
+  let choice = null;
+  const pickBtn = (v, key, testid) => el('button', {
+    type: 'submit', class: 'cc-btn cc-choice cc-choice-' + v, testid, 'data-choice': v,
+    onclick: () => {
+      choice = v;
+    },
+  }, el('kbd', { text: key }), ' ', t('dlg.end.' + v));
+  const noShow = pickBtn('no_show', 'X', 'console-end-noshow');
+  const done = pickBtn('done', 'F', 'console-end-done');
+  const onKey = (e) => {
+    const k = (e.key || '').toLowerCase();
+    if (k === 'x' || k === '1') {
+      e.preventDefault();
+      noShow.click();
+    } else if (k === 'f' || k === '2') {
+      e.preventDefault();
+      done.click();
+    }
+  };
+  document.addEventListener('keydown', onKey, true);
+  const p = dialog(t('dlg.end', { n: number }), [el('p', { text: t('dlg.end.text') }), el('div', { class: 'cc-choices' }, noShow, done)],
+    () => (choice ? { choice } : t('dlg.end.need')));
+  return p.then((v) => {
+    document.removeEventListener('keydown', onKey, true);
+    return v === null ? null : v.choice;
+  });
 }
 
 function askArgs(op) {

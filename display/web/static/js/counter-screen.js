@@ -4,7 +4,7 @@
 // (speaks this counter's calls; off by default, the hall screen speaks).
 
 import { addStrings, t, pick, pickOther, lang, initToggle, onLangChange } from './i18n.js';
-import { fmtClock, setText, tid, getHall, fitText, pathParam } from './api.js';
+import { fmtClock, setText, tid, getHall, fitText, pathParam, el } from './api.js';
 import { openHallStream, bindConnIndicator, serviceName } from './hallstream.js';
 
 addStrings({
@@ -71,21 +71,18 @@ function render() {
   const st = ['open', 'paused', 'closed'].includes(status) ? status : null;
   setText(ui.state.querySelector('.cs-state-main'), st ? t('state.' + st) : '');
   setText(ui.state.querySelector('.cs-state-sub'), st ? t('state.' + st + '.sub') : '');
-  setText(ui.state.querySelector('.cs-state-reason'), status === 'paused' && c && c.reason ? String(c.reason) : '');
-  // staff
-  const staffName = c && c.staff_name;
-  const staffId = c && c.staff_id;
-  document.body.classList.toggle('no-staff', !staffName && !staffId);
+  setText(ui.state.querySelector('.cs-state-reason'), status === 'paused' && c && c.pause_reason ? String(c.pause_reason) : '');
+  // staff card (CONTRACT §2 staff): name, 工号, unit
+  const card = c && c.staff;
+  document.body.classList.toggle('no-staff', !card);
   ui.staff.textContent = '';
-  if (staffName || staffId) {
-    ui.staff.append(document.createTextNode(staffName || ''));
-    if (staffId) {
-      const s = document.createElement('span');
-      s.className = 'id';
-      s.textContent = t('staff.id', { id: staffId });
-      ui.staff.append(s);
+  if (card) {
+    ui.staff.append(el('span', { class: 'name', testid: 'counter-staff-name', text: card.name || '' }));
+    ui.staff.append(el('span', { class: 'id', testid: 'counter-staff-no', text: t('staff.id', { id: card.staff_no || card.id }) }));
+    if (card.unit) {
+      ui.staff.append(el('span', { class: 'unit', testid: 'counter-staff-unit', text: card.unit }));
     }
-    setText(ui.avatar, (staffName || '').slice(0, 1) || '•');
+    setText(ui.avatar, (card.name || '').slice(0, 1) || '•');
   } else {
     ui.staff.textContent = t('staff.none');
     setText(ui.avatar, '');

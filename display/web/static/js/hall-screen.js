@@ -1,13 +1,14 @@
 // 综合屏 hall screen: latest call, current call per counter, waiting per
 // service, recent calls, notice line, clock; speaks every call (voice.js).
 //
-// URL options: ?lang=en, ?counters=1,2,12 (only these counters: a zone screen;
-// calls of other counters are neither shown nor spoken), ?services=social,tax,
+// URL options: ?lang=en, ?zone=east (a speaker zone of the config: only its
+// counters are shown and spoken, docs/screens.md), ?counters=1,2,12 (only
+// these counters; calls of other counters are neither shown nor spoken), ?services=social,tax,
 // ?hideclosed=1, ?voice=zh|en|both|off, ?repeat=N, ?page=10 (seconds per page
 // when the counters or services do not fit on one screen), ?tz=Asia/Shanghai.
 
 import { addStrings, t, pick, pickOther, lang, initToggle, onLangChange, fmtWait } from './i18n.js';
-import { fmtClock, fmtDate, fmtTimeOf, el, setText, tid, getHall, fitText } from './api.js';
+import { fmtClock, fmtDate, fmtTimeOf, el, setText, tid, getHall, fitText, api, hallPath } from './api.js';
 import { openHallStream, bindConnIndicator } from './hallstream.js';
 import { getVoice } from './voice.js';
 
@@ -27,16 +28,22 @@ addStrings({
   'tile.paused': { zh: '暂停服务', en: 'Paused' },
   'tile.closed': { zh: '休息中', en: 'Closed' },
   'svc.waiting.unit': { zh: '人', en: '' },
-  'svc.est': { zh: '预计等候 {w}', en: 'Est. wait {w}' },
+  'svc.est': { zh: '预计 {w}', en: 'about {w}' },
   'svc.none': { zh: '无人等候', en: 'No wait' },
   'sentence': { zh: '请 {ticket} 号到 {counter} 办理', en: 'Number {ticket}, please go to {counter}' },
   'recent.none': { zh: '暂无叫号', en: 'No calls yet' },
   'page': { zh: '第 {p}/{n} 页', en: 'Page {p}/{n}' },
+  'stale': { zh: '连接中断，正在重连 — 以下信息不是最新，请留意工作人员指引', en: 'Connection lost, reconnecting — this information is not up to date' },
+  'voice.late': { zh: '语音延误 {n}', en: 'Late announcements {n}' },
+  'voice.late.mark': { zh: '未及时播报', en: 'announced late' },
+  'zone.unknown': { zh: '未配置的区域 {z}：显示全部窗口', en: 'Zone {z} is not configured: showing every counter' },
 });
 
 const q = new URLSearchParams(location.search);
 const listParam = (k) => (q.get(k) ? new Set(q.get(k).split(',').map((s) => s.trim()).filter(Boolean)) : null);
-const ONLY_COUNTERS = listParam('counters');
+let ONLY_COUNTERS = listParam('counters');   // or the ?zone= counters, set in main()
+const ZONE = q.get('zone') || '';
+const STALE_AFTER_MS = 2000;                   // a reconnect shorter than this is not announced
 const ONLY_SERVICES = listParam('services');
 const HIDE_CLOSED = q.get('hideclosed') === '1';
 const PAGE_S = Math.max(4, parseInt(q.get('page') || '10', 10) || 10);
@@ -61,7 +68,12 @@ const ui = {
   notice: $('[data-testid="notice"]'),
   voiceBtn: $('[data-testid="voice-enable"]'),
   conn: $('[data-testid="conn-status"]'),
+  voiceLate: $('[data-testid="voice-late"]'),
+  stale: $('[data-testid="stream-down"]'),
+  staleText: $('[data-testid="stream-down-text"]'),
+  zone: $('[data-testid="zone-name"]'),
 };
+let zoneId = '';
 
 let hs = null;
 let state = null;
@@ -181,7 +193,7 @@ function layoutGrid() {
       best = { s, cols, rows, h: Math.min(th, tw / 1.0) };
     }
   }
-  const minH = 11 * rem;
+  const minH = 13 * rem;              // ticket numbers stay legible from 10 m (docs/screens.md)
   let perPage = Infinity;
   let cols = best.cols;
   let h = best.h;
@@ -228,6 +240,15 @@ function flashTile(counterId) {
   tl.root.classList.add('flash');
   clearTimeout(tl.flashTimer);
   tl.flashTimer = setTimeout(() => tl.root.classList.remove('flash'), 10000);
+  if (!tl.flashEnd) {
+    // the flash ends with its animation: never a moment of the plain tile while "flashing"
+    tl.flashEnd = (e) => {
+      if (e.target === tl.root) {
+        tl.root.classList.remove('flash');
+      }
+    };
+    tl.root.addEventListener('animationend', tl.flashEnd);
+  }
 }
 
 // ---- services ------------------------------------------------------------------
@@ -279,7 +300,7 @@ function layoutServices() {
   ui.svcs.classList.remove('paged');
   const first = order.length ? svcRows.get(order[0]).root : null;
   const H = ui.svcs.clientHeight - 14;
-  const itemH = first && first.offsetHeight ? first.offsetHeight : 80;
+  const itemH = first && first.offsetHeight ? first.getBoundingClientRect().height + 1 : 80;
   const fit = Math.max(1, Math.floor(H / itemH));
   const perPage = order.length > fit ? fit : Infinity;
   // spread the rows of a full page evenly over the panel
@@ -349,9 +370,12 @@ function renderRecent() {
     return;
   }
   for (const r of calls) {
-    ui.recent.append(el('li', { class: 'hs-recent-item', testid: 'recent-call', 'data-ticket': r.ticket, 'data-counter': r.counter, title: fmtTimeOf(r.at, tz) },
-      el('span', { class: 'num', text: r.ticket }),
-      el('span', { class: 'to', text: pick(counterLabel(r.counter)) })));
+    const late = lateCalls.has(r.ticket + '@' + r.counter);
+    ui.recent.append(el('li', { class: 'hs-recent-item' + (late ? ' late' : ''), testid: 'recent-call', 'data-ticket': r.ticket, 'data-counter': r.counter,
+      'data-late': late ? '1' : null, title: fmtTimeOf(r.at, tz) },
+    el('span', { class: 'num', text: r.ticket }),
+    el('span', { class: 'to', text: pick(counterLabel(r.counter)) }),
+    late ? el('span', { class: 'late-mark', title: t('voice.late.mark'), text: '🔇' }) : null));
   }
   // drop the items that would be cut off at the bottom
   const box = ui.recent.getBoundingClientRect();
@@ -360,7 +384,13 @@ function renderRecent() {
       li.hidden = true;
     }
   }
+  // The services take the room the recent calls leave: relayout when it changes.
+  if (calls.length !== recentShown) {
+    recentShown = calls.length;
+    layoutServices();
+  }
 }
+let recentShown = -1;
 
 // ---- notice ---------------------------------------------------------------------
 let noticeText = null;
@@ -462,8 +492,61 @@ function onCall(call) {
   getVoice().announce(call.ticket, call.counter, call.recall);
 }
 
+// ---- late announcements: a mark on the call, a count, the metric ------------------
+const lateCalls = new Set();    // "ticket@counter" spoken late
+let lateUnreported = 0;
+let lateTimer = null;
+
+function onLateCall(item) {
+  lateCalls.add(item.ticket + '@' + item.counter);
+  lateUnreported++;
+  const n = getVoice().late;
+  ui.voiceLate.hidden = false;
+  ui.voiceLate.dataset.count = String(n);
+  setText(ui.voiceLate, t('voice.late', { n }));
+  if (state) {
+    renderRecent();
+  }
+  clearTimeout(lateTimer);
+  lateTimer = setTimeout(reportLate, 3000);
+}
+
+async function reportLate() {
+  const n = Math.min(lateUnreported, 100);
+  if (!n || !hs) {
+    return;
+  }
+  lateUnreported -= n;
+  try {
+    await api('POST', hallPath(hs.hall, '/screens/voice'), { body: { zone: zoneId, late: n } });
+  } catch (_) {
+    lateUnreported += n;                // next time
+  }
+}
+
+// ---- stream down: say so plainly ---------------------------------------------------
+let staleTimer = null;
+
+function onStreamStatus(st) {
+  clearTimeout(staleTimer);
+  if (st === 'open') {
+    document.body.classList.remove('stale');
+    ui.stale.hidden = true;
+    return;
+  }
+  if (st === 'connecting' && !state) {
+    return;
+  }
+  staleTimer = setTimeout(() => {
+    document.body.classList.add('stale');
+    setText(ui.staleText, t('stale'));
+    ui.stale.hidden = false;
+  }, STALE_AFTER_MS);
+}
+
 function setupVoice() {
   const v = getVoice();
+  v.onLate(onLateCall);
   const btn = ui.voiceBtn;
   const refresh = () => {
     const locked = !v.unlocked && !v.off;
@@ -508,8 +591,26 @@ async function main() {
       }
     }, 150);
   });
+  const h0 = await getHall();
+  const sc = (h0 && h0.screens) || {};
+  getVoice().configure(sc.voice);
+  if (ZONE && !ONLY_COUNTERS) {
+    const z = (sc.zones || []).find((x) => x.id === ZONE);
+    if (z) {
+      ONLY_COUNTERS = new Set(z.counters.map(String));
+      zoneId = z.id;
+      setText(ui.zone, pick(z.name));
+      ui.zone.hidden = false;
+      document.body.dataset.zone = z.id;
+    } else {
+      console.warn(t('zone.unknown', { z: ZONE }));
+      setText(ui.zone, t('zone.unknown', { z: ZONE }));
+      ui.zone.hidden = false;
+    }
+  }
   hs = await openHallStream();
   bindConnIndicator(hs, ui.conn, t);
+  hs.on('status', onStreamStatus);
   getHall().then((h) => {
     if (h && h.timezone && !q.get('tz')) {
       tz = h.timezone;
@@ -523,6 +624,9 @@ async function main() {
     state = st;
     renderAll();
   });
+  if (document.fonts && document.fonts.ready) {
+    document.fonts.ready.then(() => state && layoutServices());   // CJK metrics change row heights
+  }
   hs.on('event', (ev) => onEvent(ev));
   hs.on('call', (call) => onCall(call));
   hs.start();

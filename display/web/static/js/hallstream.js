@@ -215,8 +215,8 @@ export class HallStream {
         seq,
       });
     }
-    if (ev.kind === 'counter.opened' && ev.counter) {
-      this._auxSoonRefresh();          // staff names come with the snapshot only
+    if ((ev.kind === 'counter.opened' || ev.kind === 'staff.signed_in') && ev.counter) {
+      this._auxSoonRefresh();          // staff cards come with the snapshot only
     }
     if (ev.kind === 'day.started') {
       this._restart(true);
@@ -257,9 +257,10 @@ export class HallStream {
     let changed = false;
     for (const c of snap.state.counters || []) {
       const mine = this.state.counterById.get(String(c.id));
-      if (mine && (exact || mine.staff_id === c.staff_id) && mine.staff_name !== c.staff_name) {
-        mine.staff_id = c.staff_id ?? mine.staff_id;
-        mine.staff_name = c.staff_name ?? null;
+      const card = c.staff || null;
+      const theirs = card ? String(card.id) : null;
+      if (mine && (exact || mine.staff_id === theirs) && JSON.stringify(mine.staff) !== JSON.stringify(card)) {
+        setStaff(mine, card);
         changed = true;
       }
     }
@@ -292,7 +293,11 @@ export class HallStream {
 function normalize(st) {
   const state = {
     services: (st.services || []).map((s) => ({ ...s, id: String(s.id) })),
-    counters: (st.counters || []).map((c) => ({ ...c, id: String(c.id) })),
+    counters: (st.counters || []).map((c) => {
+      const n = { ...c, id: String(c.id) };
+      setStaff(n, c.staff || (c.staff_id ? { id: c.staff_id } : null));
+      return n;
+    }),
     recent_calls: (st.recent_calls || []).map((r) => ({ ...r, counter: r.counter == null ? r.counter : String(r.counter) })),
     devices: (st.devices || []).map((d) => ({ ...d })),
     hall: st.hall ? { ...st.hall } : {},
@@ -321,6 +326,17 @@ function estimate(svc) {
   return svc.est_wait_s ?? null;
 }
 
+// The event kinds whose ticket becomes the counter's current one.
+const SETS_CURRENT = new Set(['ticket.called', 'ticket.recalled', 'ticket.serving', 'ticket.resumed']);
+
+// setStaff puts a staff card ({id, name, staff_no, unit} or null) on a
+// counter, with the flat staff_id / staff_name older page code reads.
+export function setStaff(c, card) {
+  c.staff = card ? { id: String(card.id), name: card.name ?? null, staff_no: card.staff_no ?? null, unit: card.unit ?? null } : null;
+  c.staff_id = c.staff ? c.staff.id : null;
+  c.staff_name = c.staff ? c.staff.name : null;
+}
+
 export function applyEvent(state, ev, maxRecent = MAX_RECENT) {
   const counterId = ev.counter == null ? null : String(ev.counter);
   if (counterId != null && ev.counter_status) {
@@ -332,24 +348,27 @@ export function applyEvent(state, ev, maxRecent = MAX_RECENT) {
     }
     c.status = ev.counter_status;
     if (c.status === 'called' || c.status === 'serving') {
-      c.ticket = ev.ticket ?? c.ticket ?? null;
-      c.service = ev.service ?? c.service ?? null;
+      // Only a kind that makes its ticket the counter's current one may set
+      // the tile's number: a rating, hold or transfer names another ticket
+      // while the counter's status is still "called" (docs/websocket.md).
+      if (SETS_CURRENT.has(ev.kind)) {
+        c.ticket = ev.ticket ?? c.ticket ?? null;
+        c.service = ev.service ?? c.service ?? null;
+      }
     } else {
       c.ticket = null;
       c.service = null;
     }
-    if (ev.kind === 'counter.opened' && ev.staff_id !== undefined && ev.staff_id !== c.staff_id) {
-      c.staff_id = ev.staff_id;
-      c.staff_name = ev.staff_name ?? null;
+    if ((ev.kind === 'counter.opened' || ev.kind === 'staff.signed_in') && ev.staff_id !== undefined && ev.staff_id !== c.staff_id) {
+      setStaff(c, ev.staff_id ? { id: ev.staff_id, name: null, staff_no: null, unit: null } : null);
     }
     if (ev.kind === 'counter.closed') {
-      c.staff_id = null;
-      c.staff_name = null;
+      setStaff(c, null);
     }
     if (ev.kind === 'counter.paused') {
-      c.reason = ev.reason ?? null;
+      c.pause_reason = ev.reason ?? null;
     } else if (ev.kind === 'counter.resumed' || ev.kind === 'counter.opened' || ev.kind === 'counter.closed') {
-      c.reason = null;
+      c.pause_reason = null;
     }
   }
   if (ev.kind === 'ticket.called' || ev.kind === 'ticket.recalled') {
@@ -363,6 +382,12 @@ export function applyEvent(state, ev, maxRecent = MAX_RECENT) {
     if (s) {
       s.waiting = ev.waiting;
       s.est_wait_s = ev.est_wait_s ?? estimate(s);
+    }
+  }
+  if (ev.kind === 'ticket.issued' && ev.service != null && typeof ev.n === 'number') {
+    const s = state.serviceById.get(String(ev.service));
+    if (s && !(s.issued >= ev.n)) {
+      s.issued = ev.n;                 // numbers issued today (the quota counts them)
     }
   }
   if (ev.kind === 'device.online' || ev.kind === 'device.offline') {

@@ -11,7 +11,8 @@
 // with chromium --kiosk-printing), ?back=15 (seconds before the ticket view
 // returns to the menu), ?idle=60 (seconds before an unfinished step does).
 
-import { addStrings, t, pick, pickOther, lang, initToggle, onLangChange, fmtWait, errorText } from './i18n.js';
+import { addStrings, t, pick, pickOther, lang, initToggle, onLangChange, fmtWait } from './i18n.js';
+import { citizenError } from './errors.js';
 import { api, getHall, hallPath, fmtClock, fmtDate, fmtTimeOf, el, setText, tid, uuid, fitText } from './api.js';
 import { openHallStream, serviceName } from './hallstream.js';
 
@@ -44,6 +45,11 @@ addStrings({
   'kiosk.people': { zh: '人', en: '' },
   'kiosk.about': { zh: '约', en: 'about' },
   'kiosk.nowait': { zh: '无需等候', en: 'No wait' },
+  'kiosk.noneahead': { zh: '前面无人等候', en: 'Nobody ahead' },
+  'kiosk.more': { zh: '向下滑动，查看更多业务', en: 'Scroll down for more services' },
+  'kiosk.unavail.quota_exhausted': { zh: '今日号源已满', en: 'Fully booked today' },
+  'kiosk.unavail.service_closed': { zh: '当前不在办理时间', en: 'Closed now' },
+  'kiosk.unavail.other': { zh: '暂停取号', en: 'Not available' },
   'kiosk.noauth': { zh: '本机未配置取号凭据，请联系工作人员', en: 'This kiosk has no device credentials. Please ask the staff.' },
   'kiosk.noservices': { zh: '正在加载业务…', en: 'Loading services…' },
   'kiosk.offline': { zh: '网络连接中断，正在重连…', en: 'Connection lost, reconnecting…' },
@@ -56,6 +62,7 @@ const BACK_S = Math.max(5, parseInt(q.get('back') || '15', 10) || 15);
 const IDLE_S = Math.max(15, parseInt(q.get('idle') || '60', 10) || 60);
 const PRINT = q.get('print') === '1';
 const CODE_MAX = 12;
+const AVAIL_REFRESH_MS = 30000;   // opening hours change with the clock, not with events
 let tz = q.get('tz') || 'Asia/Shanghai';
 
 const $ = (s) => document.querySelector(s);
@@ -134,6 +141,11 @@ function setMode(m) {
   mode = m;
   document.body.dataset.mode = m;
   renderPrompt();
+  if (state) {
+    for (const sv of state.services) {
+      renderTile(sv);                     // the quota does not bind appointments
+    }
+  }
 }
 
 function toMenu() {
@@ -215,6 +227,27 @@ function buildTiles() {
     ui.tiles.append(tile);
     renderTile(s);
   }
+  requestAnimationFrame(updateScrollCue);
+}
+
+// ---- scroll cue: more services below than the screen shows -----------------------
+let cue = null;
+
+function setupScrollCue() {
+  cue = el('button', { type: 'button', class: 'ko-scroll-cue', testid: 'kiosk-scroll-cue', hidden: true,
+    onclick: () => ui.tiles.scrollBy({ top: ui.tiles.clientHeight * 0.8, behavior: 'smooth' }) },
+  el('span', { class: 'arrow', text: '▼' }), el('span', { class: 'cue-text' }), el('span', { class: 'arrow', text: '▼' }));
+  ui.tiles.after(cue);
+  ui.tiles.addEventListener('scroll', updateScrollCue, { passive: true });
+}
+
+function updateScrollCue() {
+  if (!cue) {
+    return;
+  }
+  const more = ui.tiles.scrollHeight - ui.tiles.clientHeight - ui.tiles.scrollTop > 4;
+  cue.hidden = !more;
+  setText(cue.querySelector('.cue-text'), t('kiosk.more'));
 }
 
 function renderTile(s) {
@@ -227,8 +260,59 @@ function renderTile(s) {
   setText(r.waiting, String(s.waiting ?? 0));
   r.waitBox.textContent = '';
   r.waitBox.append(t('kiosk.waiting'), r.waiting, t('kiosk.people'));
+  const code = unavailable(s);
+  r.tile.classList.toggle('unavailable', !!code);
+  r.tile.dataset.available = code ? 'false' : 'true';
+  r.tile.setAttribute('aria-disabled', code ? 'true' : 'false');
+  if (code) {
+    setText(r.est, t('kiosk.unavail.' + code) !== 'kiosk.unavail.' + code ? t('kiosk.unavail.' + code) : t('kiosk.unavail.other'));
+    return;
+  }
   const w = fmtWait(s.est_wait_s);
-  setText(r.est, s.waiting > 0 ? (w ? `${t('kiosk.about')} ${w}` : '') : t('kiosk.nowait'));
+  // "No wait" only when a counter serving it is free now; else "nobody ahead".
+  setText(r.est, s.waiting > 0 ? (w ? `${t('kiosk.about')} ${w}` : '') : t(freeCounter(s) ? 'kiosk.nowait' : 'kiosk.noneahead'));
+}
+
+// ---- availability: closed now or quota used up, shown before a tap -----------
+const avail = new Map();       // service id -> refusal code from GET …/availability, or null
+let availTimer = null;
+
+// unavailable is why a walk-in ticket for s would be refused now, or null.
+function unavailable(s) {
+  if (mode !== 'appointment' && s.daily_quota > 0 && (s.issued || 0) >= s.daily_quota) {
+    return 'quota_exhausted';             // from the stream, at once
+  }
+  const code = avail.get(s.id);
+  if (code === 'quota_exhausted' && mode === 'appointment') {
+    return null;                          // appointments do not count against the quota
+  }
+  return code || null;
+}
+
+function freeCounter(s) {
+  return !!state && state.counters.some((c) => c.status === 'open' && (c.services || []).includes(s.id));
+}
+
+async function refreshAvail() {
+  clearTimeout(availTimer);
+  availTimer = setTimeout(refreshAvail, AVAIL_REFRESH_MS);
+  if (!hall) {
+    return;
+  }
+  try {
+    const res = await api('GET', hallPath(hall.id, '/availability'));
+    avail.clear();
+    for (const a of res.services || []) {
+      avail.set(String(a.service), a.available ? null : a.code);
+    }
+  } catch (_) {
+    return;                               // keep the last answer; the take itself still decides
+  }
+  if (state) {
+    for (const sv of state.services) {
+      renderTile(sv);
+    }
+  }
 }
 
 // ---- keypad --------------------------------------------------------------------
@@ -252,6 +336,12 @@ function onKey(k) {
 // ---- taking a ticket -------------------------------------------------------------
 async function take(serviceId) {
   if (busy) {
+    return;
+  }
+  const svc = state && state.serviceById.get(String(serviceId));
+  const why = svc && unavailable(svc);
+  if (why) {
+    showError({ code: why });             // say why and what to do; nothing is sent
     return;
   }
   if (!cred) {
@@ -297,7 +387,8 @@ function showTicket(res, channel) {
   setText(ui.tService, sname);
   setText(ui.tChannel, channel === 'green' ? t('channel.green') : channel === 'appointment' ? t('channel.appointment') : '');
   setText(ui.tAhead, t('kiosk.ahead.n', { n: res.waiting_ahead ?? 0 }));
-  setText(ui.tEst, res.waiting_ahead > 0 ? (fmtWait(res.est_wait_s) || '—') : t('kiosk.nowait'));
+  const svcNow = state && state.serviceById.get(String(res.service));
+  setText(ui.tEst, res.waiting_ahead > 0 ? (fmtWait(res.est_wait_s) || '—') : t(svcNow && freeCounter(svcNow) ? 'kiosk.nowait' : 'kiosk.noneahead'));
   setText(ui.tIssued, fmtTimeOf(res.issued_at, tz) || fmtClock(new Date(), tz, false));
   ui.tQr.src = hallPath(hall.id, `/tickets/${encodeURIComponent(res.ticket_id)}/qr.png`);
   ui.tLines.textContent = '';
@@ -344,7 +435,7 @@ function printSlip(res) {
 // ---- errors -----------------------------------------------------------------------
 function showError(e) {
   ui.errText.textContent = '';
-  ui.errText.append(errorText(e));
+  ui.errText.append(citizenError(e));   // our words and the next step, never the server's text
   ui.err.dataset.code = e.code || '';
   ui.err.hidden = false;
   armIdle();
@@ -415,6 +506,8 @@ async function main() {
   // no context menu, no pinch zoom on the kiosk
   document.addEventListener('contextmenu', (e) => e.preventDefault());
 
+  setupScrollCue();
+  onLangChange(updateScrollCue);
   hall = await getHall();
   if (hall.timezone && !q.get('tz')) {
     tz = hall.timezone;
@@ -434,9 +527,9 @@ async function main() {
     buildTiles();
   });
   hs.on('event', (ev) => {
-    if (ev.kind === 'local.refresh') {
+    if (ev.kind === 'local.refresh' || (ev.counter != null && ev.counter_status)) {
       for (const s of state.services) {
-        renderTile(s);
+        renderTile(s);                    // a counter freed or taken changes "no wait"
       }
     } else if (ev.service != null && typeof ev.waiting === 'number') {
       const s = state.serviceById.get(String(ev.service));
@@ -446,6 +539,7 @@ async function main() {
     }
   });
   hs.start();
+  refreshAvail();
   let rt = null;
   window.addEventListener('resize', () => {
     clearTimeout(rt);

@@ -199,8 +199,9 @@ function renderCounter(c) {
   setText(r.badge, t('status.' + c.status));
   const has = (c.status === 'called' || c.status === 'serving') && c.ticket;
   setText(r.ticket, has ? c.ticket : '');
-  setText(r.service, has && c.service ? pick(serviceName(state, c.service)) : (c.status === 'paused' && c.reason ? String(c.reason) : ''));
-  setText(r.staff, [c.staff_name, c.staff_id].filter(Boolean).join(' · '));
+  setText(r.service, has && c.service ? pick(serviceName(state, c.service)) : (c.status === 'paused' && c.pause_reason ? String(c.pause_reason) : ''));
+  const staff = c.staff ? [c.staff.name, c.staff.staff_no || c.staff.id, c.staff.unit].filter(Boolean).join(' · ') : '';
+  setText(r.staff, staff);
 }
 
 // renderTimers shows how long each open counter has been idle, paused,
@@ -227,7 +228,7 @@ function subjectOf(a) {
   if (a.counter != null) {
     parts.push(pick(counterName(state, a.counter)));
     const c = state && state.counterById.get(String(a.counter));
-    const staff = c && [c.staff_name, c.staff_id].filter(Boolean).join(' · ');
+    const staff = c && c.staff ? [c.staff.name, c.staff.staff_no || c.staff.id].filter(Boolean).join(' · ') : '';
     if (staff) {
       parts.push(staff);
     }

@@ -36,7 +36,7 @@ addStrings({
 });
 
 const q = new URLSearchParams(location.search);
-const ticketId = pathParam('id');
+let ticketId = pathParam('id');   // "20261203-A028", or today's "A028" (the server resolves it)
 let tz = q.get('tz') || 'Asia/Shanghai';
 
 const $ = (s) => document.querySelector(s);
@@ -105,6 +105,10 @@ async function load() {
   loading = (async () => {
     try {
       ticket = await api('GET', hallPath(hall.id, `/tickets/${encodeURIComponent(ticketId)}`));
+      if (ticket.ticket_id && ticket.ticket_id !== ticketId) {
+        ticketId = ticket.ticket_id;          // looked up by today's number: follow the real id
+        history.replaceState(null, '', `/t/${encodeURIComponent(ticketId)}${location.search}`);
+      }
       ui.err.hidden = true;
       render();
     } catch (e) {

@@ -152,3 +152,20 @@ export function announcementKeys(lang, ticket, counter) {
   }
   return ['zh/qing', ...charKeys('zh', ticket), 'zh/hao', '|', 'zh/dao', ...windowKeys('zh', counter), 'zh/hao_window'];
 }
+
+// The short form said while a screen's queue of calls is long: no 请/到,
+// no chime, once ("A023，十二号窗口办理"; "A023, window 12").
+export function shortText(ticket, counter) {
+  return {
+    zh: `${ticket}，${counter}号窗口办理`,
+    en: `${ticket}, window ${counter}`,
+  };
+}
+
+// Segment keys of the short form.
+export function shortKeys(lang, ticket, counter) {
+  if (lang === 'en') {
+    return [...charKeys('en', ticket), '|', 'en/window', ...windowKeys('en', counter)];
+  }
+  return [...charKeys('zh', ticket), '|', ...windowKeys('zh', counter), 'zh/hao_window'];
+}

@@ -19,12 +19,24 @@
 //   unlocked, langs, announce(ticket, counter, recall), unlock()
 // }
 // URL options of the page: ?voice=zh (default) | en | both | off, ?repeat=N
-// (times a normal call is said, default 1; recalls are said N+1 times).
+// (times a normal call is said; default the config's voice.repeat, 2;
+// recalls are said N+1 times).
+//
+// Every call is spoken (none is dropped): when more than voice.short_after
+// calls are pending, each is said once in the short form (A023，十二号窗口办理;
+// "A023, window 12"), without the chime, until the queue is short again. A
+// call whose speaking begins more than voice.late_s after it was made is
+// late: hallqVoice.late counts it, onLate listeners mark it on the screen,
+// and the page reports it (hallq_voice_late_calls_total). Segments join with
+// short fades (FADE_S) so that no join clicks.
+//
+// hallqVoice.calls = [{ticket, counter, form: 'full'|'short', times, late}]
+// records what was said, for tests and diagnostics.
 
-import { announcementKeys, announcementText } from './voice-text.js';
+import { announcementKeys, announcementText, shortKeys, shortText } from './voice-text.js';
 
 const BASE = '/static/voice/';
-const MAX_PENDING = 6;
+export const FADE_S = 0.006;      // fade in and out of each segment: no click at a join
 
 function sleep(ms) {
   return new Promise((r) => setTimeout(r, ms));
@@ -36,8 +48,14 @@ class VoicePlayer {
     const v = (q.get('voice') || 'zh').toLowerCase();
     this.off = v === 'off' || v === '0' || v === 'none';
     this.langs = v === 'both' || v === 'zh,en' || v === 'zh+en' ? ['zh', 'en'] : (v === 'en' ? ['en'] : ['zh']);
-    const rep = parseInt(q.get('repeat') || '1', 10);
-    this.repeat = rep >= 1 && rep <= 5 ? rep : 1;
+    const rep = parseInt(q.get('repeat') || '', 10);
+    this._repeatFromURL = rep >= 1 && rep <= 5;
+    this.repeat = this._repeatFromURL ? rep : 2;
+    this.shortAfter = 2;
+    this.lateS = 30;
+    this.late = 0;
+    this.calls = [];
+    this._lateFns = new Set();
     this.queue = [];
     this.spoken = [];
     this.missing = [];        // segment keys that could not be loaded (diagnostics)
@@ -93,6 +111,28 @@ class VoicePlayer {
     for (const fn of this._listeners) {
       fn(true);
     }
+  }
+
+  // Applies the hall's voice settings (config voice:, from GET /api/v1/hall);
+  // ?repeat= in the URL still wins.
+  configure(v) {
+    if (!v) {
+      return;
+    }
+    if (!this._repeatFromURL && v.repeat >= 1 && v.repeat <= 5) {
+      this.repeat = v.repeat;
+    }
+    if (v.short_after >= 1) {
+      this.shortAfter = v.short_after;
+    }
+    if (v.late_s >= 1) {
+      this.lateS = v.late_s;
+    }
+  }
+
+  // fn(item) hears of each call that began late.
+  onLate(fn) {
+    this._lateFns.add(fn);
   }
 
   onUnlock(fn) {
@@ -221,11 +261,8 @@ class VoicePlayer {
       dup.recall = dup.recall || recall;
       return;
     }
-    this.queue.push({ ticket, counter: String(counter), recall: !!recall, texts });
-    // A burst (reconnect replay): keep only the newest few pending.
-    while (this.queue.length > MAX_PENDING) {
-      this.queue.splice(this._busy ? 1 : 0, 1);
-    }
+    // Never dropped: a growing queue is said shorter instead (_play).
+    this.queue.push({ ticket, counter: String(counter), recall: !!recall, texts, at: Date.now() });
     this._pump();
   }
 
@@ -250,29 +287,43 @@ class VoicePlayer {
   }
 
   async _play(item) {
-    const times = this.repeat + (item.recall ? 1 : 0);
+    // queue[0] is this call: more than shortAfter pending means a backlog.
+    const short = this.queue.length > this.shortAfter;
+    const times = short ? 1 : this.repeat + (item.recall ? 1 : 0);
+    item.late = Date.now() - item.at > this.lateS * 1000;
+    this.calls.push({ ticket: item.ticket, counter: item.counter, form: short ? 'short' : 'full', times, late: item.late });
+    if (item.late) {
+      this.late++;
+      for (const fn of this._lateFns) {
+        try {
+          fn(item);
+        } catch (e) {
+          console.error('voice onLate:', e);
+        }
+      }
+    }
     const silent = this.off || !this.unlocked;
     if (!silent) {
       await this._loadManifest();
     }
     for (let r = 0; r < times; r++) {
       for (const l of this.langs) {
-        const text = item.texts[l];
+        const text = short ? shortText(item.ticket, item.counter)[l] : item.texts[l];
         if (silent) {
           await sleep(150);
         } else {
-          await this._speak(l, item, text, r === 0 && l === this.langs[0]);
+          await this._speak(l, item, text, !short && r === 0 && l === this.langs[0], short);
         }
         this.spoken.push(text);
       }
     }
     if (!silent) {
-      await sleep(400);          // breathing space before the next call
+      await sleep(short ? 150 : 400);          // breathing space before the next call
     }
   }
 
-  async _speak(lang, item, text, chime) {
-    const keys = announcementKeys(lang, item.ticket, item.counter);
+  async _speak(lang, item, text, chime, short = false) {
+    const keys = short ? shortKeys(lang, item.ticket, item.counter) : announcementKeys(lang, item.ticket, item.counter);
     const wanted = keys.filter((k) => k !== '|');
     const bufs = new Map();
     await Promise.all(wanted.concat(chime ? ['chime'] : []).map(async (k) => bufs.set(k, await this._buffer(k))));
@@ -308,7 +359,7 @@ class VoicePlayer {
       }
     }
     await this._schedule(seq);
-    await sleep(350);
+    await sleep(short ? 120 : 350);
   }
 
   // Plays buffers back to back (numbers in the list are pauses, in seconds).
@@ -319,18 +370,7 @@ class VoicePlayer {
         await ctx.resume();
       } catch (_) { /* ignore */ }
     }
-    let t = ctx.currentTime + 0.05;
-    for (const x of seq) {
-      if (typeof x === 'number') {
-        t += x;
-        continue;
-      }
-      const s = ctx.createBufferSource();
-      s.buffer = x;
-      s.connect(this._gain);
-      s.start(t);
-      t += x.duration;
-    }
+    const t = scheduleSegments(ctx, this._gain, seq, ctx.currentTime + 0.05);
     const ms = (t - ctx.currentTime) * 1000 + 30;
     await sleep(Math.max(0, Math.min(ms, 20000)));
   }
@@ -360,6 +400,34 @@ class VoicePlayer {
       window.speechSynthesis.speak(u);
     });
   }
+}
+
+// scheduleSegments plays buffers back to back into dest from time t (numbers
+// in seq are pauses, in seconds), each through its own gain that fades in
+// and out over FADE_S, so a join never jumps (no click); it returns the end
+// time. Used live and by the tests with an OfflineAudioContext.
+export function scheduleSegments(ctx, dest, seq, t) {
+  for (const x of seq) {
+    if (typeof x === 'number') {
+      t += x;
+      continue;
+    }
+    const s = ctx.createBufferSource();
+    s.buffer = x;
+    const g = ctx.createGain();
+    const d = x.duration;
+    const f = Math.min(FADE_S, d / 4);
+    g.gain.setValueAtTime(0, t);
+    g.gain.linearRampToValueAtTime(1, t + f);
+    g.gain.setValueAtTime(1, t + d - f);
+    g.gain.linearRampToValueAtTime(0, t + d);
+    s.connect(g);
+    g.connect(dest);
+    s.start(t);
+    s.stop(t + d);
+    t += d;
+  }
+  return t;
 }
 
 let player = null;
