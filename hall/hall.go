@@ -285,7 +285,9 @@ func (h *Hall) drain(batch []*request) []*request {
 // one append, then publishes and replies. If the append fails, the state is
 // reloaded from the journal and every request in the batch is refused.
 func (h *Hall) process(batch []*request) {
+	prev := h.view.Load() // the view of the state before this batch
 	if h.broken {
+		prev = nil // reloaded below: build the view from scratch
 		if err := h.load(); err != nil {
 			h.log.Error().Err(err).Msg("reload after failed append")
 			for _, r := range batch {
@@ -349,7 +351,7 @@ func (h *Hall) process(batch []*request) {
 		h.ok.Store(true)
 	}
 	if len(evs) > 0 {
-		v := queue.NewView(h.state)
+		v := queue.UpdateView(prev, h.state, evs) // only what the events touched
 		h.view.Store(v)
 		h.observe(evs, v)
 		h.subMu.Lock()

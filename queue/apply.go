@@ -158,6 +158,9 @@ func Apply(s *State, e *Event) {
 	case EvNoticeSet:
 		s.Notice = *e.Text
 	}
+	if e.Kind == EvCounterOpened || e.Kind == EvCounterClosed || e.Kind == EvCounterPaused || e.Kind == EvCounterResumed {
+		s.tallyCounters()
+	}
 	if e.Counter != "" && s.Counters[e.Counter] != nil {
 		e.CounterStatus = s.CounterStatus(e.Counter)
 	}

@@ -59,6 +59,8 @@ type State struct {
 	RecentCalls  []RecentCall               `json:"recent_calls"`
 	Devices      map[string]*DevicePresence `json:"devices"`
 	Notice       Name                       `json:"notice"`
+
+	tally *tally // derived counts kept by Apply; nil = count on next read
 }
 
 // Ticket is one ticket of the current business day.
@@ -149,6 +151,7 @@ func (s *State) reset(day string) {
 	s.Queue = map[string][]string{}
 	s.OpenIDs = map[string]string{}
 	s.RecentCalls = nil
+	s.tally = nil
 }
 
 // Attach sets the spec of a state decoded from a snapshot and fills what the
@@ -192,7 +195,10 @@ func queueKey(t *Ticket) string {
 }
 
 // WaitingCount is how many tickets of svc are waiting, wherever they wait.
-func (s *State) WaitingCount(svc string) int {
+func (s *State) WaitingCount(svc string) int { return s.tallies().waiting[svc] }
+
+// waitingScan is WaitingCount counted by scanning the queues.
+func (s *State) waitingScan(svc string) int {
 	n := len(s.Queue[svc])
 	for k, ids := range s.Queue {
 		if len(k) > 0 && k[0] == '@' {
@@ -239,6 +245,7 @@ func (s *State) insertWaiting(t *Ticket) {
 	copy(q[i+1:], q[i:])
 	q[i] = t.ID
 	s.Queue[k] = q
+	s.tallyWaiting(t.Service, 1)
 }
 
 // removeWaiting takes a ticket out of its queue.
@@ -248,6 +255,7 @@ func (s *State) removeWaiting(t *Ticket) {
 	for i, id := range q {
 		if id == t.ID {
 			s.Queue[k] = append(q[:i], q[i+1:]...)
+			s.tallyWaiting(t.Service, -1)
 			break
 		}
 	}
