@@ -5,7 +5,7 @@ import "slices"
 // touched is what a batch of events changed in the view.
 type touched struct {
 	services, counters, devices map[string]bool
-	recent, hall               bool
+	recent, hall                bool
 }
 
 func (t *touched) service(id string) {
