@@ -47,6 +47,9 @@ type Config struct {
 	// DesiredConfig, when set, returns the body of a device's retained
 	// dev/{id}/config message; nil = the minimal config (see desiredConfig).
 	DesiredConfig func(d queue.DeviceSpec, sp *queue.Spec) any
+	// ServiceStateWindow conflates retained state/services/* updates to the
+	// latest value within it; 0 = DefaultServiceStateWindow (50 ms).
+	ServiceStateWindow time.Duration
 }
 
 // Defaults of Config.

@@ -77,6 +77,7 @@ func (s *Server) start(ctx context.Context) error {
 	}
 	s.cmds = newCommands(s.spec, cfg.Clock, s.sendCmd, log)
 	s.pub = newPublisher(s.topics, s.publish, s.cmds, s.publishConfigs, log)
+	s.pub.window = cfg.ServiceStateWindow
 	if cfg.BrokerURL == "" {
 		s.resetPresence(ctx, rec.presence) // nobody is connected to a broker that has just started
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/rs/zerolog"
 
@@ -78,11 +79,25 @@ type publisher struct {
 	seq      int64 // the seq of the last view published
 	counters map[string]counterKey
 	services map[string]int
+	// window conflates state/services/*: changes within it go out once,
+	// as their latest value (0 = DefaultServiceStateWindow).
+	window  time.Duration
+	svcView *queue.View // the latest view whose services are not yet published
+	svcAt   time.Time   // when services were last published
+	timer   *time.Timer // wakes run when svcView is due
+	clock   func() time.Time
 }
+
+// DefaultServiceStateWindow is how long retained state/services/* changes
+// are gathered before the latest value of each goes out. A call changes a
+// waiting count and so does every ticket taken; at hundreds of requests a
+// second the 36 hall screens of a large hall would get each intermediate
+// count. state/counters/* and announce are never delayed.
+const DefaultServiceStateWindow = 50 * time.Millisecond
 
 func newPublisher(topics Topics, send func(string, []byte, bool) error, cmds *commands, config func(), log zerolog.Logger) *publisher {
 	return &publisher{topics: topics, send: send, cmds: cmds, config: config, log: log,
-		wake: make(chan struct{}, 1), counters: map[string]counterKey{}, services: map[string]int{}}
+		wake: make(chan struct{}, 1), counters: map[string]counterKey{}, services: map[string]int{}, clock: time.Now}
 }
 
 // batch is the hall subscriber: it only queues (never block the writer).
@@ -117,12 +132,20 @@ func (p *publisher) poke() {
 
 // run publishes until done is closed, then once more for what is queued.
 func (p *publisher) run(done <-chan struct{}) {
+	p.timer = time.NewTimer(time.Hour)
+	p.timer.Stop()
+	defer p.timer.Stop()
 	for {
 		select {
 		case <-p.wake:
 			p.flush()
+		case <-p.timer.C:
+			p.flush()
 		case <-done:
 			p.flush()
+			if p.svcView != nil {
+				p.serviceStates(p.svcView, false)
+			}
 			return
 		}
 	}
@@ -139,14 +162,44 @@ func (p *publisher) flush() {
 	if v != nil && (full || v.Seq > p.seq) {
 		p.state(v, full)
 	}
+	p.dueServices(full)
 	for i := range evs {
 		p.event(&evs[i])
 	}
 }
 
-// state publishes the counters and services that changed since the last
-// view published, or all of them.
+// dueServices publishes the services of the latest view if the window since
+// the last time has passed (or all is set), and otherwise makes sure run
+// wakes when it has.
+func (p *publisher) dueServices(all bool) {
+	if p.svcView == nil {
+		return
+	}
+	window := p.window
+	if window <= 0 {
+		window = DefaultServiceStateWindow
+	}
+	now := p.clock()
+	if wait := p.svcAt.Add(window).Sub(now); wait > 0 && !all {
+		if p.timer != nil {
+			p.timer.Reset(wait)
+		}
+		return
+	}
+	p.serviceStates(p.svcView, all)
+	p.svcView, p.svcAt = nil, now
+}
+
+// state publishes the counters that changed since the last view published,
+// or all of them, at once, and leaves the services to dueServices.
 func (p *publisher) state(v *queue.View, all bool) {
+	p.counterStates(v, all)
+	p.svcView = v
+	p.seq = v.Seq
+}
+
+// counterStates publishes state/counters/* of the counters that changed, or all.
+func (p *publisher) counterStates(v *queue.View, all bool) {
 	failed := false
 	for _, c := range v.Counters {
 		k := keyOf(c)
@@ -160,6 +213,15 @@ func (p *publisher) state(v *queue.View, all bool) {
 		}
 		p.counters[c.ID] = k
 	}
+	if failed {
+		p.log.Debug().Msg("retained counter state not fully published; published again on reconnect")
+	}
+}
+
+// serviceStates publishes state/services/* of the services whose waiting
+// count changed since it was last published, or all of them.
+func (p *publisher) serviceStates(v *queue.View, all bool) {
+	failed := false
 	for _, s := range v.Services {
 		if old, ok := p.services[s.ID]; ok && old == s.Waiting && !all {
 			continue
@@ -172,9 +234,8 @@ func (p *publisher) state(v *queue.View, all bool) {
 		p.services[s.ID] = s.Waiting
 	}
 	if failed {
-		p.log.Debug().Msg("retained state not fully published; published again on reconnect")
+		p.log.Debug().Msg("retained service state not fully published; published again on reconnect")
 	}
-	p.seq = v.Seq
 }
 
 // event publishes the announcement of a call and runs rating prompts.
