@@ -160,6 +160,7 @@ func (p *publisher) flush() {
 		p.config()
 	}
 	if v != nil && (full || v.Seq > p.seq) {
+		p.calls(evs)
 		p.state(v, full)
 	}
 	p.dueServices(full)
@@ -196,6 +197,28 @@ func (p *publisher) state(v *queue.View, all bool) {
 	p.counterStates(v, all)
 	p.svcView = v
 	p.seq = v.Seq
+}
+
+// calls publishes the counter state of every call that a later event of
+// the same flush already superseded (two calls at one counter in one group
+// commit, or between two flushes), so that each called number reaches the
+// counter's LED (CONTRACT §2: when a counter calls, its LED state updates).
+func (p *publisher) calls(evs []queue.Event) {
+	for i := range evs {
+		e := &evs[i]
+		if e.Kind != queue.EvTicketCalled || e.Seq <= p.seq {
+			continue
+		}
+		k := counterKey{status: e.CounterStatus, ticket: e.Ticket, service: e.Service, hasTicket: true, hasService: true}
+		if p.counters[e.Counter] == k {
+			continue
+		}
+		t, svc := e.Ticket, e.Service
+		body, _ := json.Marshal(counterState{Counter: e.Counter, Status: e.CounterStatus, Ticket: &t, Service: &svc, Seq: e.Seq})
+		if err := p.send(p.topics.CounterState(e.Counter), body, true); err == nil {
+			p.counters[e.Counter] = k
+		}
+	}
 }
 
 // counterStates publishes state/counters/* of the counters that changed, or all.

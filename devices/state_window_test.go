@@ -118,3 +118,28 @@ func TestServiceStateWindowTimer(t *testing.T) {
 		}
 	}
 }
+
+// TestEveryCallOnTheLED: two calls at one counter in one group commit both
+// reach state/counters/{counter}, in order, the last one with the view's seq.
+func TestEveryCallOnTheLED(t *testing.T) {
+	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	p, out := windowPublisher(t, &now)
+	p.batch(hall.Batch{View: viewAt(1, 2, "open", nil)})
+	p.flush()
+	take(out)
+	a1, a2 := "A001", "A002"
+	p.batch(hall.Batch{View: viewAt(4, 0, "called", &a2), Events: []queue.Event{
+		{Seq: 2, Kind: queue.EvTicketCalled, Ticket: a1, Service: "social", Counter: "12", CounterStatus: "called"},
+		{Seq: 4, Kind: queue.EvTicketCalled, Ticket: a2, Service: "social", Counter: "12", CounterStatus: "called"},
+	}})
+	p.flush()
+	var shown []any
+	for _, m := range take(out) {
+		if m.topic == "hallq/v1/h1/state/counters/12" {
+			shown = append(shown, m.body["ticket"])
+		}
+	}
+	if len(shown) != 2 || shown[0] != a1 || shown[1] != a2 {
+		t.Fatalf("the LED was sent %v, want [A001 A002]", shown)
+	}
+}

@@ -147,6 +147,8 @@ type deviceOptions struct {
 	OnCmd func(command)
 	// OnLost is told when the connection drops.
 	OnLost func(id string, err error)
+	// Answered, when set, counts the responses that matched a request.
+	Answered *atomic.Int64
 }
 
 // Device is one configured device connected to the broker with its own
@@ -280,7 +282,9 @@ func (d *Device) route(m mqtt.Message) {
 			d.waiters.strays.Add(1)
 			return
 		}
-		d.waiters.deliver(r)
+		if d.waiters.deliver(r) && d.o.Answered != nil {
+			d.o.Answered.Add(1)
+		}
 		return
 	case d.t.dev(d.cfg.ID, "cmd"):
 		d.handleCmd(m.Payload())
