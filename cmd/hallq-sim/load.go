@@ -152,10 +152,10 @@ type LoadReport struct {
 	errMu  sync.Mutex
 	Errors map[string]int // "op: code" for ops other than ticket.take
 
-	Answered     atomic.Int64 // responses to requests, all devices
-	HallqdCPU    *CPUUse      // hallqd's CPU over the measured run
-	BaselineCPU  *CPUUse      // the bare server's at the same rate
-	CPUNote      string       // why a CPU figure is missing
+	Answered    atomic.Int64 // responses to requests, all devices
+	HallqdCPU   *CPUUse      // hallqd's CPU over the measured run
+	BaselineCPU *CPUUse      // the bare server's at the same rate
+	CPUNote     string       // why a CPU figure is missing
 
 	Ramp         []RampStep
 	MaxSustained float64 // ok ticket.take per second at the best sustained ramp step
