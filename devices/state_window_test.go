@@ -37,9 +37,14 @@ func windowPublisher(t *testing.T, now *time.Time) (*publisher, *[]sent) {
 
 // viewAt is a hall of one service and one counter as the screens see it.
 func viewAt(seq int64, waiting int, status string, ticket *string) *queue.View {
+	var svc *string
+	if ticket != nil {
+		s := "social"
+		svc = &s
+	}
 	return &queue.View{Seq: seq,
 		Services: []queue.ServiceView{{ID: "social", Waiting: waiting}},
-		Counters: []queue.CounterView{{ID: "12", Status: status, Ticket: ticket}}}
+		Counters: []queue.CounterView{{ID: "12", Status: status, Ticket: ticket, Service: svc}}}
 }
 
 // take drains what was sent since the last take.
@@ -69,7 +74,7 @@ func TestServiceStateWindow(t *testing.T) {
 	p.flush()
 	now = now.Add(10 * time.Millisecond)
 	p.batch(hall.Batch{View: viewAt(3, 1, "called", &a1),
-		Events: []queue.Event{{Seq: 3, Kind: queue.EvTicketCalled, Ticket: a1, Counter: "12"}}})
+		Events: []queue.Event{{Seq: 3, Kind: queue.EvTicketCalled, Ticket: a1, Service: "social", Counter: "12", CounterStatus: "called"}}})
 	p.flush()
 	got := take(out)
 	if len(got) != 2 || got[0].topic != "hallq/v1/h1/state/counters/12" || got[1].topic != "hallq/v1/h1/announce" {
