@@ -30,6 +30,10 @@ type Config struct {
 	SnapshotEvery int64    // events between snapshots; 0 = 10,000
 	MaxBatch      int      // commands per group commit; 0 = 1,024
 	IdemRetention time.Duration
+	// Decorate, when set, adds to the result of a command before the reply
+	// is recorded and sent (the kiosk's print data on ticket.take), so that
+	// every transport and every repeat of a req_id gets the same result.
+	Decorate func(cmd queue.Command, result json.RawMessage) json.RawMessage
 }
 
 // Request is one command from one source (a device or an HTTP principal).
@@ -327,6 +331,9 @@ func (h *Hall) process(batch []*request) {
 		if out.Err == nil && out.Result != nil {
 			if res := out.Result(h.state); res != nil {
 				rep.Result, _ = json.Marshal(res)
+				if h.cfg.Decorate != nil {
+					rep.Result = h.cfg.Decorate(r.Cmd, rep.Result)
+				}
 			}
 		}
 		replies[i] = rep

@@ -26,9 +26,6 @@ type Check struct {
 	Fn   func() error
 }
 
-// TicketDecorator adds the print layout and QR link to a ticket.take result.
-type TicketDecorator func(result json.RawMessage) json.RawMessage
-
 // Config wires the API.
 type Config struct {
 	Hall     *hall.Hall
@@ -37,9 +34,11 @@ type Config struct {
 	Gatherer prometheus.Gatherer
 	Checks   []Check
 	Log      zerolog.Logger
-	Decorate TicketDecorator // optional
 	QRPNG    func(text string) ([]byte, error)
 	BaseURL  string // for ticket QR links
+	// PrintESCPOS renders a ticket for the kiosk's thermal printer
+	// (GET …/tickets/{ticket}/escpos); nil = that endpoint answers 404.
+	PrintESCPOS func(t queue.TicketResult) []byte
 }
 
 // Server serves the API.
@@ -67,6 +66,7 @@ func New(cfg Config, mux *http.ServeMux) *Server {
 	mux.HandleFunc("POST "+hallPath+"/tickets", s.inHall(s.takeTicket))
 	mux.HandleFunc("GET "+hallPath+"/tickets/{ticket}", s.inHall(s.ticketStatus))
 	mux.HandleFunc("GET "+hallPath+"/tickets/{ticket}/qr.png", s.inHall(s.ticketQR))
+	mux.HandleFunc("GET "+hallPath+"/tickets/{ticket}/escpos", s.inHall(s.ticketESCPOS))
 	mux.HandleFunc("POST "+hallPath+"/tickets/{ticket}/reinstate", s.inHall(s.reinstate))
 	mux.HandleFunc("POST "+hallPath+"/tickets/{ticket}/cancel", s.inHall(s.cancel))
 	mux.HandleFunc("POST "+hallPath+"/counters/{counter}/signin", s.inHall(s.signIn))

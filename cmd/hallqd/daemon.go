@@ -91,7 +91,20 @@ func (m *Main) Run(ctx context.Context) error {
 		return fmt.Errorf("storage.dir %s: %w", cfg.Storage.Dir, err)
 	}
 	m.Journal = j
-	h, err := hall.Open(hall.Config{Spec: cfg.Spec(), Journal: j, Log: m.Log, Metrics: hall.NewMetrics(m.Registry)})
+	ln, err := net.Listen("tcp", cfg.Listen.HTTP) // before the hall: tickets print links to it
+	if err != nil {
+		return fmt.Errorf("listen.http %s: %w", cfg.Listen.HTTP, err)
+	}
+	m.HTTPAddr = ln.Addr().String()
+	serving := false
+	defer func() {
+		if !serving {
+			ln.Close()
+		}
+	}()
+	spec := cfg.Spec()
+	h, err := hall.Open(hall.Config{Spec: spec, Journal: j, Log: m.Log, Metrics: hall.NewMetrics(m.Registry),
+		Decorate: m.kioskPrint(spec).Result})
 	if err != nil {
 		return fmt.Errorf("storage.dir %s: %w", cfg.Storage.Dir, err)
 	}
@@ -126,11 +139,6 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.startReplication(ctx); err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", cfg.Listen.HTTP)
-	if err != nil {
-		return fmt.Errorf("listen.http %s: %w", cfg.Listen.HTTP, err)
-	}
-	m.HTTPAddr = ln.Addr().String()
 	m.Mux = http.NewServeMux()
 	apiCfg := httpapi.Config{Hall: h, Staff: m.Staff, Devices: m.Devices, Gatherer: m.Registry, Checks: m.checks,
 		Log: m.Log, BaseURL: m.publicURL()}
@@ -138,6 +146,7 @@ func (m *Main) Run(ctx context.Context) error {
 	httpapi.New(apiCfg, m.Mux)
 	m.mountDisplay(m.Mux)
 	m.http = &http.Server{Handler: m.Mux, ReadHeaderTimeout: 10 * time.Second}
+	serving = true
 	go m.http.Serve(ln)
 	m.announce()
 	return nil
