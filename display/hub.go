@@ -36,6 +36,9 @@ type HubConfig struct {
 
 	SendBuffer   int           // messages queued per screen before it counts as slow; default 256
 	MaxHeld      int           // events held for ?since=; default 200,000 (a busy day is about 100,000)
+	// MaxHeldBytes bounds the memory of those events; older ones are read
+	// back from the journal when a screen resumes from before them. Default 8 MiB.
+	MaxHeldBytes int
 	WriteTimeout time.Duration // per write; default 10 s
 	PingEvery    time.Duration // default 20 s
 	PongWait     time.Duration // the read deadline, renewed by each pong; default 60 s
@@ -47,6 +50,9 @@ func (c *HubConfig) defaults() {
 	}
 	if c.MaxHeld <= 0 {
 		c.MaxHeld = 200000
+	}
+	if c.MaxHeldBytes <= 0 {
+		c.MaxHeldBytes = 8 << 20
 	}
 	if c.WriteTimeout <= 0 {
 		c.WriteTimeout = 10 * time.Second
@@ -177,6 +183,7 @@ func (h *Hub) publish(b hall.Batch) {
 		}
 	}
 	h.held.trim(h.cfg.MaxHeld)
+	h.held.trimBytes(h.cfg.MaxHeldBytes)
 	h.view, h.snap = b.View, nil
 }
 
