@@ -34,8 +34,8 @@ type HubConfig struct {
 	// the server's own; "*" allows any. See checkOrigin.
 	Origins []string
 
-	SendBuffer   int           // messages queued per screen before it counts as slow; default 256
-	MaxHeld      int           // events held for ?since=; default 200,000 (a busy day is about 100,000)
+	SendBuffer int // messages queued per screen before it counts as slow; default 256
+	MaxHeld    int // events held for ?since=; default 200,000 (a busy day is about 100,000)
 	// MaxHeldBytes bounds the memory of those events; older ones are read
 	// back from the journal when a screen resumes from before them. Default 8 MiB.
 	MaxHeldBytes int
