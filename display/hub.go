@@ -34,11 +34,9 @@ type HubConfig struct {
 	// the server's own; "*" allows any. See checkOrigin.
 	Origins []string
 
-	SendBuffer int // messages queued per screen before it counts as slow; default 256
-	MaxHeld    int // events held for ?since=; default 200,000 (a busy day is about 100,000)
-	// MaxHeldBytes bounds the memory of those events; older ones are read
-	// back from the journal when a screen resumes from before them. Default 8 MiB.
-	MaxHeldBytes int
+	SendBuffer   int           // messages queued per screen before it counts as slow; default 256
+	MaxHeld      int           // events held for ?since=; default 200,000 (a busy day is about 100,000)
+	MaxHeldBytes int           // memory for those events; older ones are read back from the journal; default 8 MiB
 	WriteTimeout time.Duration // per write; default 10 s
 	PingEvery    time.Duration // default 20 s
 	PongWait     time.Duration // the read deadline, renewed by each pong; default 60 s
