@@ -28,9 +28,12 @@ func runDaemon(ctx context.Context, args []string) error {
 	cfgPath := fs.String("config", "", "hall config file (YAML); none = the demo hall")
 	logJSON := fs.Bool("log-json", false, "log JSON lines instead of console text")
 	debugAddr := fs.String("debug-addr", "", "serve Go's pprof profiles on this address (keep it on loopback), e.g. 127.0.0.1:6060")
+	memLimit := fs.String("memory-limit", "112MiB", "soft memory limit of the Go runtime (e.g. 256MiB, or off); GOMEMLIMIT wins over the default")
 	if err := fs.Parse(args); err != nil {
 		return &usageError{err.Error()}
 	}
+	memSet := false
+	fs.Visit(func(f *flag.Flag) { memSet = memSet || f.Name == "memory-limit" })
 	var cfg *config.Config
 	if *cfgPath == "" {
 		cfg = config.Demo()
@@ -46,6 +49,9 @@ func runDaemon(ctx context.Context, args []string) error {
 		out = zerolog.ConsoleWriter{Out: os.Stderr, TimeFormat: "15:04:05.000"}
 	}
 	log := zerolog.New(out).With().Timestamp().Str("hall", cfg.Hall.ID).Logger()
+	if err := applyMemoryLimit(*memLimit, memSet, log); err != nil {
+		return &usageError{err.Error()}
+	}
 	if *debugAddr != "" {
 		if err := serveDebug(*debugAddr, log); err != nil {
 			return &usageError{err.Error()}

@@ -29,7 +29,8 @@ func (m *Main) startDevices(ctx context.Context) error {
 		Password:      cfg.Broker.Password,
 		Registry:      m.Registry,
 		Replies: func(since time.Time, fn func(source, reqID string, at time.Time, response []byte)) error {
-			return j.Requests(since, func(r store.Request) { fn(r.Source, r.ReqID, r.At, r.Response) })
+			printed := m.kioskReplies()
+			return j.Requests(since, func(r store.Request) { fn(r.Source, r.ReqID, r.At, printed(r.Source, r.Response)) })
 		},
 	})
 	if err != nil {

@@ -33,22 +33,26 @@ func TestKioskPrintOverMQTTAndESCPOS(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := startMain(t, path)
-	defer m.Close()
+	defer func() { m.Close() }()
 	base := fmt.Sprintf("http://127.0.0.1:%d", hp)
 
 	res := make(chan []byte, 4)
-	opts := paho.NewClientOptions().AddBroker(fmt.Sprintf("tcp://127.0.0.1:%d", mp)).
-		SetClientID("kiosk-01").SetUsername("kiosk-01").SetPassword("k1").SetAutoReconnect(false)
-	c := paho.NewClient(opts)
-	if tok := c.Connect(); !tok.WaitTimeout(10*time.Second) || tok.Error() != nil {
-		t.Fatalf("connect: %v", tok.Error())
+	connect := func() paho.Client {
+		t.Helper()
+		opts := paho.NewClientOptions().AddBroker(fmt.Sprintf("tcp://127.0.0.1:%d", mp)).
+			SetClientID("kiosk-01").SetUsername("kiosk-01").SetPassword("k1").SetAutoReconnect(false)
+		c := paho.NewClient(opts)
+		if tok := c.Connect(); !tok.WaitTimeout(10*time.Second) || tok.Error() != nil {
+			t.Fatalf("connect: %v", tok.Error())
+		}
+		if tok := c.Subscribe("hallq/v1/crash/dev/kiosk-01/res", 1, func(_ paho.Client, msg paho.Message) {
+			res <- append([]byte(nil), msg.Payload()...)
+		}); !tok.WaitTimeout(10*time.Second) || tok.Error() != nil {
+			t.Fatalf("subscribe: %v", tok.Error())
+		}
+		return c
 	}
-	defer c.Disconnect(100)
-	if tok := c.Subscribe("hallq/v1/crash/dev/kiosk-01/res", 1, func(_ paho.Client, msg paho.Message) {
-		res <- append([]byte(nil), msg.Payload()...)
-	}); !tok.WaitTimeout(10*time.Second) || tok.Error() != nil {
-		t.Fatalf("subscribe: %v", tok.Error())
-	}
+	c := connect()
 	take := func() json.RawMessage {
 		t.Helper()
 		c.Publish("hallq/v1/crash/dev/kiosk-01/req", 1, false, `{"req_id":"print-1","op":"ticket.take","service":"social"}`)
@@ -122,6 +126,18 @@ func TestKioskPrintOverMQTTAndESCPOS(t *testing.T) {
 	t.Run("ErrNoAuth", func(t *testing.T) {
 		if resp, body := get("", got.TicketID); resp.StatusCode != 401 {
 			t.Errorf("no credentials: status %d: %s", resp.StatusCode, body)
+		}
+	})
+	t.Run("OKRepeatAfterRestart", func(t *testing.T) {
+		c.Disconnect(100)
+		if err := m.Close(); err != nil {
+			t.Fatal(err)
+		}
+		m = startMain(t, path)
+		c = connect()
+		defer c.Disconnect(100)
+		if again := take(); !bytes.Equal(again, first) {
+			t.Errorf("after a restart a repeated req_id got another result:\n%s\n%s", first, again)
 		}
 	})
 }
