@@ -32,7 +32,7 @@ func (h *Hub) write(c *client, st start) {
 	deadline := func() time.Time { return time.Now().Add(h.cfg.WriteTimeout) }
 	c.conn.SetWriteDeadline(deadline())
 	c.cork.cork() // the start goes out in as few writes as it fills
-	if st.snapshot != nil && c.conn.WritePreparedMessage(st.snapshot.pm) != nil {
+	if st.snapshot != nil && c.conn.WritePreparedMessage(st.snapshot.prepared()) != nil {
 		return
 	}
 	for _, data := range st.replay {
@@ -57,7 +57,7 @@ func (h *Hub) write(c *client, st start) {
 			c.conn.SetWriteDeadline(deadline())
 			c.cork.cork()
 			for more := true; more; {
-				if c.conn.WritePreparedMessage(m.pm) != nil {
+				if c.conn.WritePreparedMessage(m.prepared()) != nil {
 					return
 				}
 				select {

@@ -74,12 +74,20 @@ const closeGrace = 2 * time.Second
 type message struct {
 	seq  int64
 	data []byte
-	pm   *websocket.PreparedMessage
+	once sync.Once
+	pm   *websocket.PreparedMessage // framed on the first write, so no screen means no framing
 }
 
 func newMessage(seq int64, data []byte) *message {
-	pm, _ := websocket.NewPreparedMessage(websocket.TextMessage, data) // cannot fail for text without compression
-	return &message{seq: seq, data: data, pm: pm}
+	return &message{seq: seq, data: data}
+}
+
+// prepared is the message framed for the screens' writers.
+func (m *message) prepared() *websocket.PreparedMessage {
+	m.once.Do(func() {
+		m.pm, _ = websocket.NewPreparedMessage(websocket.TextMessage, m.data) // cannot fail for text without compression
+	})
+	return m.pm
 }
 
 // Hub is the websocket hub of one hall (CONTRACT §3). It is an http.Handler

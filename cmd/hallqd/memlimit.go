@@ -19,6 +19,12 @@ import (
 // harder near the limit instead (docs/benchmarks.md, memory).
 const defaultMemoryLimit = 112 << 20
 
+// gcPercentWithLimit is GOGC while a memory limit is set: the collector
+// runs when the heap has grown by twice what is live (rather than once),
+// which halves its CPU on a quiet heap, and the limit caps where that
+// growth may go.
+const gcPercentWithLimit = 200
+
 // parseSize reads a byte size: a number with an optional B, KiB, MiB or GiB
 // suffix, or "off" (no limit, -1).
 func parseSize(s string) (int64, error) {
@@ -63,5 +69,8 @@ func applyMemoryLimit(flagValue string, set bool, log zerolog.Logger) error {
 		return nil
 	}
 	debug.SetMemoryLimit(n)
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(gcPercentWithLimit)
+	}
 	return nil
 }
