@@ -1,19 +1,6 @@
 package devices
 
-import (
-	"sync"
-
-	mqtt "github.com/mochi-mqtt/server/v2"
-)
-
-// markFanout marks cl's connection as one the publisher's batches go to
-// (a subscriber to state or announce): only those are corked, so that the
-// responses to other devices are never held up by a publisher's batch.
-func markFanout(cl *mqtt.Client) {
-	if gc, ok := cl.Net.Conn.(*guardedConn); ok {
-		gc.fanout.Store(true)
-	}
-}
+import "sync"
 
 // maxCorked bounds what one connection gathers while corked or while its
 // gathered bytes are being written; a write beyond it waits, which keeps
@@ -87,7 +74,7 @@ func (k *cork) flush(conn interface{ Write([]byte) (int, error) }) {
 	if k.cond.L == nil {
 		k.cond.L = &k.mu
 	}
-	for len(k.buf) > 0 && k.err == nil {
+	for len(k.buf) > 0 && k.err == nil && !k.corked {
 		data := k.buf
 		k.buf, k.spare = k.spare[:0], nil
 		k.cond.Broadcast()

@@ -3,7 +3,6 @@ package devices
 import (
 	"net"
 	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -60,10 +59,9 @@ func (l *guardedListener) Close() error {
 // guardedConn is a connection its listener keeps track of.
 type guardedConn struct {
 	net.Conn
-	l      *guardedListener
-	once   sync.Once
-	cork   cork        // see cork.go
-	fanout atomic.Bool // subscribed to state or announce: corked during the publisher's batches
+	l    *guardedListener
+	once sync.Once
+	cork cork // see cork.go
 }
 
 func (c *guardedConn) Write(p []byte) (int, error) { return c.cork.write(c.Conn, p) }
@@ -73,10 +71,8 @@ func (l *guardedListener) corkAll() (uncork func()) {
 	l.mu.Lock()
 	conns := make([]*guardedConn, 0, len(l.conns))
 	for c := range l.conns {
-		if c.fanout.Load() {
-			c.cork.on()
-			conns = append(conns, c)
-		}
+		c.cork.on()
+		conns = append(conns, c)
 	}
 	l.mu.Unlock()
 	return func() {

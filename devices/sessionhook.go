@@ -2,7 +2,6 @@ package devices
 
 import (
 	"errors"
-	"strings"
 	"sync"
 	"time"
 
@@ -149,9 +148,6 @@ func (h *sessionHook) OnSubscribed(cl *mqtt.Client, pk packets.Packet, codes []b
 	for i, f := range pk.Filters {
 		if f.Filter == cmd && i < len(codes) && codes[i] < packets.ErrUnspecifiedError.Code {
 			h.ev.subscribedCmd(cl.ID)
-		}
-		if f.Filter != cmd && !strings.HasPrefix(f.Filter, h.topics.Dev(cl.ID, "")) {
-			markFanout(cl) // state or announce: the publisher's batches go to it (cork.go)
 		}
 	}
 }
