@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"net"
 	"sync"
-	"sync/atomic"
 
 	mqtt "github.com/mochi-mqtt/server/v2"
 	"github.com/mochi-mqtt/server/v2/listeners"
@@ -23,7 +22,6 @@ type embedded struct {
 
 	pubMu sync.Mutex // serialises inline publishes
 	subID int
-	guard atomic.Pointer[guardedListener] // ln, for cork; set once serving
 }
 
 // writeBuffer is how much mochi gathers for one device before it writes,
@@ -59,9 +57,7 @@ func (e *embedded) serve(addr string) error {
 	if err != nil {
 		return fmt.Errorf("listen.mqtt %s: %w", addr, err)
 	}
-	g := newGuardedListener(ln)
-	e.ln = g
-	e.guard.Store(g)
+	e.ln = newGuardedListener(ln)
 	if err := e.srv.AddListener(listeners.NewNet("tcp", e.ln)); err != nil {
 		ln.Close()
 		return fmt.Errorf("mqtt listener %s: %w", addr, err)
@@ -93,15 +89,6 @@ func (e *embedded) publish(topic string, payload []byte, retain bool) error {
 		return fmt.Errorf("publish %s: %w", topic, err)
 	}
 	return nil
-}
-
-// cork gathers every device connection's writes until the returned func is
-// called (see cork.go).
-func (e *embedded) cork() (uncork func()) {
-	if g := e.guard.Load(); g != nil {
-		return g.corkAll()
-	}
-	return func() {}
 }
 
 func (e *embedded) subscribe(filter string, fn handler) error {

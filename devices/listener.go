@@ -61,25 +61,6 @@ type guardedConn struct {
 	net.Conn
 	l    *guardedListener
 	once sync.Once
-	cork cork // see cork.go
-}
-
-func (c *guardedConn) Write(p []byte) (int, error) { return c.cork.write(c.Conn, p) }
-
-// corkAll gathers every connection's writes until the returned func is called.
-func (l *guardedListener) corkAll() (uncork func()) {
-	l.mu.Lock()
-	conns := make([]*guardedConn, 0, len(l.conns))
-	for c := range l.conns {
-		c.cork.on()
-		conns = append(conns, c)
-	}
-	l.mu.Unlock()
-	return func() {
-		for _, c := range conns {
-			c.cork.off(c.Conn)
-		}
-	}
 }
 
 func (c *guardedConn) Close() error {

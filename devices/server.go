@@ -95,7 +95,6 @@ func (s *Server) start(ctx context.Context) error {
 			return err
 		}
 		s.tr = s.emb
-		s.pub.cork = s.emb.cork
 	} else {
 		s.ext = newExternal(cfg.BrokerURL, cfg.Username, cfg.Password, log, s.brokerConnected)
 		s.tr = s.ext

@@ -86,9 +86,6 @@ type publisher struct {
 	svcAt   time.Time   // when services were last published
 	timer   *time.Timer // wakes run when svcView is due
 	clock   func() time.Time
-	// cork, when set, gathers the devices' writes during one flush so
-	// that each gets it in one system call (embedded broker; cork.go).
-	cork func() (uncork func())
 }
 
 // DefaultServiceStateWindow is how long retained state/services/* changes
@@ -155,9 +152,6 @@ func (p *publisher) run(done <-chan struct{}) {
 }
 
 func (p *publisher) flush() {
-	if p.cork != nil {
-		defer p.cork()()
-	}
 	p.mu.Lock()
 	evs, v, full := p.events, p.view, p.resync
 	p.events, p.resync = nil, false
