@@ -28,7 +28,7 @@ func runDaemon(ctx context.Context, args []string) error {
 	cfgPath := fs.String("config", "", "hall config file (YAML); none = the demo hall")
 	logJSON := fs.Bool("log-json", false, "log JSON lines instead of console text")
 	debugAddr := fs.String("debug-addr", "", "serve Go's pprof profiles on this address (keep it on loopback), e.g. 127.0.0.1:6060")
-	memLimit := fs.String("memory-limit", "112MiB", "soft memory limit of the Go runtime (e.g. 256MiB, or off); GOMEMLIMIT wins over the default")
+	memLimit := fs.String("memory-limit", "128MiB", "soft memory limit of the Go runtime (e.g. 256MiB, or off); GOMEMLIMIT wins over the default")
 	if err := fs.Parse(args); err != nil {
 		return &usageError{err.Error()}
 	}

@@ -16,8 +16,11 @@ import (
 // collector lets the heap grow to twice what is live before it runs, and a
 // busy day's peaks (a snapshot being encoded, requests queued under
 // overload) left hallqd at 300+ MB resident; with it the collector works
-// harder near the limit instead (docs/benchmarks.md, memory).
-const defaultMemoryLimit = 112 << 20
+// harder near the limit instead (docs/benchmarks.md, memory). A hall whose
+// day keeps more than about 100 MB live (tens of thousands of tickets with
+// their replies kept for req_id repeats) should raise it: past the limit the
+// collector may take up to half the CPU.
+const defaultMemoryLimit = 128 << 20
 
 // gcPercentWithLimit is GOGC while a memory limit is set: the collector
 // runs when the heap has grown by twice what is live (rather than once),
@@ -44,7 +47,7 @@ func parseSize(s string) (int64, error) {
 	}
 	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
 	if err != nil || n <= 0 || n > math.MaxInt64/mult {
-		return 0, fmt.Errorf("bad size %q: want e.g. 112MiB, 1GiB or off", s)
+		return 0, fmt.Errorf("bad size %q: want e.g. 128MiB, 1GiB or off", s)
 	}
 	return n * mult, nil
 }
