@@ -69,20 +69,22 @@ func bareServer(ctx context.Context, listen, dir string, stdin io.Reader, stdout
 		return fmt.Errorf("bare server: %w", err)
 	}
 	defer srv.Close()
-	done := make(chan struct{})
+	done, quit := make(chan struct{}), make(chan struct{})
 	go func() { // the group committer, as the hall's writer: one append per batch
 		defer close(done)
 		at := time.Now()
 		var batch []req
-		for r := range in {
-			batch = append(batch[:0], r)
+		for {
+			select {
+			case r := <-in:
+				batch = append(batch[:0], r)
+			case <-quit:
+				return
+			}
 		drain:
 			for len(batch) < 1024 {
 				select {
-				case r, ok := <-in:
-					if !ok {
-						break drain
-					}
+				case r := <-in:
 					batch = append(batch, r)
 				default:
 					break drain
@@ -110,7 +112,7 @@ func bareServer(ctx context.Context, listen, dir string, stdin io.Reader, stdout
 	case <-ctx.Done():
 	}
 	_ = srv.Unsubscribe("bare/+/req", 1)
-	close(in)
+	close(quit)
 	<-done
 	return nil
 }
