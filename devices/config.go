@@ -1,6 +1,7 @@
 package devices
 
 import (
+	"encoding/json"
 	"errors"
 	"time"
 
@@ -50,6 +51,9 @@ type Config struct {
 	// ServiceStateWindow conflates retained state/services/* updates to the
 	// latest value within it; 0 = DefaultServiceStateWindow (50 ms).
 	ServiceStateWindow time.Duration
+	// Print, when set, adds the print data to the result of every ok
+	// response to a kiosk (kiosk.Decorator.Ticket; docs/devices.md).
+	Print func(result json.RawMessage) json.RawMessage
 }
 
 // Defaults of Config.

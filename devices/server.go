@@ -82,7 +82,7 @@ func (s *Server) start(ctx context.Context) error {
 		s.resetPresence(ctx, rec.presence) // nobody is connected to a broker that has just started
 	}
 	s.pres = newPresence(s.ctx, s.spec, rec.presence, s.reportPresence, s.m.online)
-	s.req = &requests{hall: cfg.Hall, spec: s.spec, memo: s.memo, refusals: s.refu, respond: s.respond, log: log, metrics: s.m,
+	s.req = &requests{hall: cfg.Hall, spec: s.spec, memo: s.memo, refusals: s.refu, respond: printed(s.spec, cfg.Print, s.respond), log: log, metrics: s.m,
 		clock: time.Now, rate: cfg.RatePerSec, burst: cfg.Burst, timeout: cfg.DoTimeout, ctx: s.ctx, devs: map[string]*deviceQueue{}}
 
 	if cfg.BrokerURL == "" {

@@ -30,11 +30,6 @@ type Config struct {
 	SnapshotEvery int64    // events between snapshots; 0 = 10,000
 	MaxBatch      int      // commands per group commit; 0 = 1,024
 	IdemRetention time.Duration
-	// Decorate, when set, adds to the result of a command in every reply Do
-	// returns, the first and each repeat of a req_id alike (the kiosk's print
-	// data on ticket.take). It must depend on the result alone, so that the
-	// record keeps the plain result and a repeat still gets the same answer.
-	Decorate func(cmd queue.Command, result json.RawMessage) json.RawMessage
 }
 
 // Request is one command from one source (a device or an HTTP principal).
@@ -173,9 +168,6 @@ func (h *Hall) Do(ctx context.Context, req Request) Reply {
 	}
 	select {
 	case rep := <-r.reply:
-		if rep.OK && len(rep.Result) > 0 && h.cfg.Decorate != nil { // on the caller's goroutine, not the writer's
-			rep.Result = h.cfg.Decorate(req.Cmd, rep.Result)
-		}
 		return rep
 	case <-ctx.Done():
 		return unavailable(ctx.Err())

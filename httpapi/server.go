@@ -36,6 +36,9 @@ type Config struct {
 	Log      zerolog.Logger
 	QRPNG    func(text string) ([]byte, error)
 	BaseURL  string // for ticket QR links
+	// Decorate adds the print data to a ticket.take result, the first time
+	// and on every repeat alike (kiosk.Decorator.Ticket); nil = none.
+	Decorate func(result json.RawMessage) json.RawMessage
 	// PrintESCPOS renders a ticket for the kiosk's thermal printer
 	// (GET …/tickets/{ticket}/escpos); nil = that endpoint answers 404.
 	PrintESCPOS func(t queue.TicketResult) []byte

@@ -37,6 +37,9 @@ func (s *Server) takeTicket(w http.ResponseWriter, r *http.Request) {
 	}
 	rep := s.run(r, p, queue.TakeTicket{Service: req.Service, Channel: req.Channel,
 		AppointmentCode: req.AppointmentCode, IDHash: req.IDHash})
+	if rep.Error == nil && s.cfg.Decorate != nil {
+		rep.Result = s.cfg.Decorate(rep.Result)
+	}
 	if rep.Repeat {
 		w.Header().Set("Idempotent-Replayed", "true")
 	}

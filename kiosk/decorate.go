@@ -8,21 +8,13 @@ import (
 )
 
 // Decorator adds the kiosk's print data to ticket.take results, whichever
-// transport the kiosk uses: the hall runs Result on every answer before it
-// records it, so a repeated req_id gets the same print data back, also
+// transport the kiosk uses: the transports run Ticket on every answer as it
+// is sent, the first and each repeat alike, while the hall records the
+// plain result, so a repeated req_id gets the same print data back, also
 // after a restart (CONTRACT §2 idempotency; docs/devices.md "print").
 type Decorator struct {
 	Spec    *queue.Spec
 	BaseURL string // the citizen's ticket page is BaseURL + "/t/" + ticket id
-}
-
-// Result decorates the result of cmd when cmd is a ticket.take; any other
-// result is returned unchanged.
-func (d Decorator) Result(cmd queue.Command, result json.RawMessage) json.RawMessage {
-	if _, ok := cmd.(queue.TakeTicket); !ok {
-		return result
-	}
-	return d.Ticket(result)
 }
 
 // Ticket adds qr_url and print (the PrintLayout) to a ticket.take result; a

@@ -108,9 +108,7 @@ func (m *Main) Run(ctx context.Context) error {
 			ln.Close()
 		}
 	}()
-	spec := cfg.Spec()
-	h, err := hall.Open(hall.Config{Spec: spec, Journal: j, Log: m.Log, Metrics: hall.NewMetrics(m.Registry),
-		Decorate: m.kioskPrint(spec).Result})
+	h, err := hall.Open(hall.Config{Spec: cfg.Spec(), Journal: j, Log: m.Log, Metrics: hall.NewMetrics(m.Registry)})
 	if err != nil {
 		return fmt.Errorf("storage.dir %s: %w", cfg.Storage.Dir, err)
 	}

@@ -28,9 +28,9 @@ func (m *Main) startDevices(ctx context.Context) error {
 		Username:      cfg.Broker.Username,
 		Password:      cfg.Broker.Password,
 		Registry:      m.Registry,
+		Print:         m.kioskPrint(m.Hall.Spec()).Ticket,
 		Replies: func(since time.Time, fn func(source, reqID string, at time.Time, response []byte)) error {
-			printed := m.kioskReplies()
-			return j.Requests(since, func(r store.Request) { fn(r.Source, r.ReqID, r.At, printed(r.Source, r.Response)) })
+			return j.Requests(since, func(r store.Request) { fn(r.Source, r.ReqID, r.At, r.Response) })
 		},
 	})
 	if err != nil {
