@@ -26,6 +26,9 @@ type Check struct {
 	Fn   func() error
 }
 
+// TicketDecorator adds the print layout and QR link to a ticket.take result.
+type TicketDecorator func(result json.RawMessage) json.RawMessage
+
 // Config wires the API.
 type Config struct {
 	Hall     *hall.Hall
@@ -34,11 +37,9 @@ type Config struct {
 	Gatherer prometheus.Gatherer
 	Checks   []Check
 	Log      zerolog.Logger
+	Decorate TicketDecorator // optional
 	QRPNG    func(text string) ([]byte, error)
 	BaseURL  string // for ticket QR links
-	// Decorate adds the print data to a ticket.take result, the first time
-	// and on every repeat alike (kiosk.Decorator.Ticket); nil = none.
-	Decorate func(result json.RawMessage) json.RawMessage
 	// PrintESCPOS renders a ticket for the kiosk's thermal printer
 	// (GET …/tickets/{ticket}/escpos); nil = that endpoint answers 404.
 	PrintESCPOS func(t queue.TicketResult) []byte
