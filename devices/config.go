@@ -1,6 +1,7 @@
 package devices
 
 import (
+	"encoding/json"
 	"errors"
 	"time"
 
@@ -46,6 +47,12 @@ type Config struct {
 	// one; otherwise those the events evs changed. emit takes a device, a
 	// leaf ("config" or "firmware") and the payload; devices only publishes.
 	Desired func(evs []queue.Event, v *queue.View, all bool, emit func(device, leaf string, payload []byte))
+	// ServiceStateWindow conflates retained state/services/* updates to the
+	// latest value within it; 0 = DefaultServiceStateWindow (50 ms).
+	ServiceStateWindow time.Duration
+	// Print, when set, adds the print data to the result of every ok
+	// response to a kiosk (kiosk.Decorator.Ticket; docs/devices.md).
+	Print func(result json.RawMessage) json.RawMessage
 }
 
 // Defaults of Config.

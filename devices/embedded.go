@@ -34,12 +34,19 @@ type embedded struct {
 	subID int
 }
 
+// writeBuffer is how much mochi gathers for one device before it writes,
+// while more packets wait for that device: a hall screen gets each change's
+// counter state and announcement together, so one system call carries a
+// burst rather than every 2 KiB (mochi's default). The buffer exists only
+// while packets wait.
+const writeBuffer = 16 << 10
+
 // newEmbedded builds the broker with its hooks; serve starts listening.
 func newEmbedded(log zerolog.Logger, auth *authHook, sessions *sessionHook) (*embedded, error) {
 	caps := mqtt.NewDefaultServerCapabilities()
 	caps.MaximumPacketSize = maxPacket
 	caps.MaximumClientWritesPending = 1024
-	srv := mqtt.New(&mqtt.Options{InlineClient: true, Capabilities: caps,
+	srv := mqtt.New(&mqtt.Options{InlineClient: true, Capabilities: caps, ClientNetWriteBufferSize: writeBuffer,
 		Logger: slog.New(slogBridge{log: log.With().Str("component", "mqtt").Logger()})})
 	sessions.srv = srv
 	if err := srv.AddHook(auth, nil); err != nil {

@@ -60,7 +60,11 @@ func TestExternalBroker(t *testing.T) {
 		late.subscribe(e.topic("state/services/general"))
 		m := late.next(on(e.topic("state/services/general")))
 		want(t, "retained", m.Retained, true)
-		want(t, "waiting", decode(t, m)["waiting"], any(1.0))
+		// state/services/* is conflated (DefaultServiceStateWindow): the
+		// retained value may still be the one before the ticket, then 1 follows.
+		for decode(t, m)["waiting"] != any(1.0) {
+			m = late.next(on(e.topic("state/services/general")))
+		}
 	})
 	t.Run("OKPresenceFromStatus", func(t *testing.T) {
 		k.in(t).publish(e.topic("dev/kiosk-01/status"), []byte(`{"online":true,"fw":"2.1.0","config_version":1}`), true)

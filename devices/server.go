@@ -65,11 +65,12 @@ func (s *Server) start(ctx context.Context) error {
 	}
 	s.cmds = newCommands(s.spec, cfg.Clock, s.sendCmd, log)
 	s.pub = newPublisher(s.topics, s.publish, s.cmds, s.publishDesired, log)
+	s.pub.window = cfg.ServiceStateWindow
 	if cfg.BrokerURL == "" {
 		s.resetPresence(ctx, rec.presence) // nobody is connected to a broker that has just started
 	}
 	s.pres = newPresence(s.ctx, s.spec, rec.presence, s.reportPresence, s.m.online)
-	s.req = &requests{hall: cfg.Hall, spec: s.spec, respond: s.respond, log: log, metrics: s.m,
+	s.req = &requests{hall: cfg.Hall, spec: s.spec, respond: printed(s.spec, cfg.Print, s.respond), log: log, metrics: s.m,
 		clock: time.Now, rate: cfg.RatePerSec, burst: cfg.Burst, timeout: cfg.DoTimeout, ctx: s.ctx, devs: map[string]*deviceQueue{},
 		block: cfg.BrokerURL == "", green: cfg.GreenCap}
 

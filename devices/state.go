@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/rs/zerolog"
 
@@ -79,13 +80,27 @@ type publisher struct {
 	counters map[string]counterKey
 	services map[string]int
 	alerts   map[string]bool // alert ids retained on alerts/{id}
+	// window conflates state/services/*: changes within it go out once,
+	// as their latest value (0 = DefaultServiceStateWindow).
+	window  time.Duration
+	svcView *queue.View // the latest view whose services are not yet published
+	svcAt   time.Time   // when services were last published
+	timer   *time.Timer // wakes run when svcView is due
+	clock   func() time.Time
 }
+
+// DefaultServiceStateWindow is how long retained state/services/* changes
+// are gathered before the latest value of each goes out. A call changes a
+// waiting count and so does every ticket taken; at hundreds of requests a
+// second the 36 hall screens of a large hall would get each intermediate
+// count. state/counters/* and announce are never delayed.
+const DefaultServiceStateWindow = 50 * time.Millisecond
 
 func newPublisher(topics Topics, send func(string, []byte, bool) error, cmds *commands,
 	desired func([]queue.Event, *queue.View, bool), log zerolog.Logger) *publisher {
 	return &publisher{topics: topics, send: send, cmds: cmds, desired: desired, log: log,
 		wake: make(chan struct{}, 1), counters: map[string]counterKey{}, services: map[string]int{},
-		alerts: map[string]bool{}}
+		alerts: map[string]bool{}, clock: time.Now}
 }
 
 // batch is the hall subscriber: it only queues (never block the writer).
@@ -120,12 +135,20 @@ func (p *publisher) poke() {
 
 // run publishes until done is closed, then once more for what is queued.
 func (p *publisher) run(done <-chan struct{}) {
+	p.timer = time.NewTimer(time.Hour)
+	p.timer.Stop()
+	defer p.timer.Stop()
 	for {
 		select {
 		case <-p.wake:
 			p.flush()
+		case <-p.timer.C:
+			p.flush()
 		case <-done:
 			p.flush()
+			if p.svcView != nil {
+				p.serviceStates(p.svcView, false)
+			}
 			return
 		}
 	}
@@ -140,16 +163,69 @@ func (p *publisher) flush() {
 		p.desired(evs, v, full)
 	}
 	if v != nil && (full || v.Seq > p.seq) {
+		p.calls(evs)
 		p.state(v, full)
 	}
+	p.dueServices(full)
 	for i := range evs {
 		p.event(&evs[i])
 	}
 }
 
-// state publishes the counters and services that changed since the last
-// view published, or all of them.
+// dueServices publishes the services of the latest view if the window since
+// the last time has passed (or all is set), and otherwise makes sure run
+// wakes when it has.
+func (p *publisher) dueServices(all bool) {
+	if p.svcView == nil {
+		return
+	}
+	window := p.window
+	if window <= 0 {
+		window = DefaultServiceStateWindow
+	}
+	now := p.clock()
+	if wait := p.svcAt.Add(window).Sub(now); wait > 0 && !all {
+		if p.timer != nil {
+			p.timer.Reset(wait)
+		}
+		return
+	}
+	p.serviceStates(p.svcView, all)
+	p.svcView, p.svcAt = nil, now
+}
+
+// state publishes the counters that changed since the last view published,
+// or all of them, at once, and leaves the services to dueServices.
 func (p *publisher) state(v *queue.View, all bool) {
+	p.counterStates(v, all)
+	p.svcView = v
+	p.seq = v.Seq
+}
+
+// calls publishes the counter state of every call that a later event of
+// the same flush already superseded (two calls at one counter in one group
+// commit, or between two flushes), so that each called number reaches the
+// counter's LED (CONTRACT §2: when a counter calls, its LED state updates).
+func (p *publisher) calls(evs []queue.Event) {
+	for i := range evs {
+		e := &evs[i]
+		if e.Kind != queue.EvTicketCalled || e.Seq <= p.seq {
+			continue
+		}
+		k := counterKey{status: e.CounterStatus, ticket: e.Ticket, service: e.Service, hasTicket: true, hasService: true}
+		if p.counters[e.Counter] == k {
+			continue
+		}
+		t, svc := e.Ticket, e.Service
+		body, _ := json.Marshal(counterState{Counter: e.Counter, Status: e.CounterStatus, Ticket: &t, Service: &svc, Seq: e.Seq})
+		if err := p.send(p.topics.CounterState(e.Counter), body, true); err == nil {
+			p.counters[e.Counter] = k
+		}
+	}
+}
+
+// counterStates publishes state/counters/* of the counters that changed, or all.
+func (p *publisher) counterStates(v *queue.View, all bool) {
 	failed := false
 	for _, c := range v.Counters {
 		k := keyOf(c)
@@ -163,6 +239,15 @@ func (p *publisher) state(v *queue.View, all bool) {
 		}
 		p.counters[c.ID] = k
 	}
+	if failed {
+		p.log.Debug().Msg("retained counter state not fully published; published again on reconnect")
+	}
+}
+
+// serviceStates publishes state/services/* of the services whose waiting
+// count changed since it was last published, or all of them.
+func (p *publisher) serviceStates(v *queue.View, all bool) {
+	failed := false
 	for _, s := range v.Services {
 		if old, ok := p.services[s.ID]; ok && old == s.Waiting && !all {
 			continue
@@ -178,9 +263,8 @@ func (p *publisher) state(v *queue.View, all bool) {
 		p.allAlerts(v)
 	}
 	if failed {
-		p.log.Debug().Msg("retained state not fully published; published again on reconnect")
+		p.log.Debug().Msg("retained service state not fully published; published again on reconnect")
 	}
-	p.seq = v.Seq
 }
 
 // event publishes the announcement of a call and runs rating prompts.

@@ -8,14 +8,19 @@ type backlog struct {
 	// priv holds the supervisor stream's message of each restricted seq,
 	// whose public message is {"kind":"restricted"} (CONTRACT §3 alerts).
 	priv map[int64][]byte
+	size int // bytes held: the messages and their slice headers
 }
+
+// heldOverhead is what holding one message costs beyond its bytes: its
+// slice header in msgs and the allocator's rounding, roughly.
+const heldOverhead = 40
 
 // last is the seq of the newest message held, or from when none is.
 func (b *backlog) last() int64 { return b.from + int64(len(b.msgs)) }
 
 // reset forgets everything and starts again after seq from.
 func (b *backlog) reset(from int64) {
-	b.from, b.msgs, b.priv = from, nil, nil
+	b.from, b.msgs, b.priv, b.size = from, nil, nil, 0
 }
 
 // pushPriv adds the message of seq last()+1 with its supervisor variant.
@@ -47,7 +52,10 @@ func (b *backlog) afterFor(seq int64, supervisor bool) ([][]byte, bool) {
 }
 
 // push adds the message of seq last()+1.
-func (b *backlog) push(data []byte) { b.msgs = append(b.msgs, data) }
+func (b *backlog) push(data []byte) {
+	b.msgs = append(b.msgs, data)
+	b.size += len(data) + heldOverhead
+}
 
 // after returns the messages after seq, if the backlog holds all of them.
 // The result is capped so that a later push cannot write into it.
@@ -69,6 +77,9 @@ func (b *backlog) prepend(from int64, msgs [][]byte, priv map[int64][]byte) {
 	}
 	all := make([][]byte, 0, len(msgs)+len(b.msgs))
 	all = append(append(all, msgs...), b.msgs...)
+	for _, m := range msgs {
+		b.size += len(m) + heldOverhead
+	}
 	b.from, b.msgs = from, all
 }
 
@@ -78,10 +89,34 @@ func (b *backlog) trim(max int) {
 	if len(b.msgs) <= max+max/4 {
 		return
 	}
-	drop := len(b.msgs) - max
-	kept := make([][]byte, max, max+max/4+1)
-	copy(kept, b.msgs[drop:])
-	b.from += int64(drop)
+	b.drop(len(b.msgs) - max)
+}
+
+// trimBytes keeps at most max bytes of messages, dropping the oldest; the
+// journal still has them for a screen that resumes from further back
+// (Hub.extend). Like trim, it copies only once a quarter over max.
+func (b *backlog) trimBytes(max int) {
+	if b.size <= max+max/4 {
+		return
+	}
+	drop, size := 0, b.size
+	for drop < len(b.msgs) && size > max {
+		size -= len(b.msgs[drop]) + heldOverhead
+		drop++
+	}
+	b.drop(drop)
+}
+
+// drop forgets the oldest n messages, copying the rest so that the
+// dropped ones can be collected.
+func (b *backlog) drop(n int) {
+	keep := len(b.msgs) - n
+	kept := make([][]byte, keep, keep+keep/4+1)
+	copy(kept, b.msgs[n:])
+	for _, m := range b.msgs[:n] {
+		b.size -= len(m) + heldOverhead
+	}
+	b.from += int64(n)
 	b.msgs = kept
 	for seq := range b.priv {
 		if seq <= b.from {

@@ -46,3 +46,42 @@ func TestBacklog(t *testing.T) {
 		t.Errorf("trim copied early: %d held, last %d", len(b.msgs), b.last())
 	}
 }
+
+// TestBacklogBytes: trimBytes keeps the newest messages within the bytes
+// bound (with the quarter of slack), keeps its count of bytes right through
+// push, prepend and trims, and the oldest dropped are what after refuses.
+func TestBacklogBytes(t *testing.T) {
+	var b backlog
+	b.reset(0)
+	msg := make([]byte, 60) // 60 + heldOverhead = 100 bytes each
+	for i := 0; i < 100; i++ {
+		b.push(msg)
+	}
+	if got, want := b.size, 100*(60+heldOverhead); got != want {
+		t.Fatalf("size = %d, want %d", got, want)
+	}
+	b.trimBytes(8000) // 10000 > 8000+2000? no: kept
+	if len(b.msgs) != 100 {
+		t.Fatalf("trimmed within the slack: %d held", len(b.msgs))
+	}
+	b.trimBytes(5000) // 10000 > 6250: down to 50 messages
+	if got, want := len(b.msgs), 50; got != want || b.from != 50 || b.size != 5000 {
+		t.Fatalf("after trimBytes(5000): %d held from %d, size %d; want %d from 50, size 5000", got, b.from, b.size, want)
+	}
+	if _, ok := b.after(49); ok {
+		t.Error("after(49) still answers for a dropped message")
+	}
+	if msgs, ok := b.after(50); !ok || len(msgs) != 50 {
+		t.Errorf("after(50) = %d, %v", len(msgs), ok)
+	}
+	b.prepend(40, [][]byte{msg, msg, msg, msg, msg, msg, msg, msg, msg, msg}, nil)
+	b.trim(55) // 60 <= 55+13: kept
+	b.trim(40) // down to 40
+	if got, want := b.size, 40*(60+heldOverhead); got != want || len(b.msgs) != 40 {
+		t.Fatalf("size after prepend and trim = %d (%d held), want %d", got, len(b.msgs), want)
+	}
+	b.reset(7)
+	if b.size != 0 {
+		t.Fatalf("size after reset = %d", b.size)
+	}
+}

@@ -34,7 +34,7 @@ func (h *Hub) write(c *client, st start) {
 	deadline := func() time.Time { return time.Now().Add(h.cfg.WriteTimeout) }
 	c.conn.SetWriteDeadline(deadline())
 	c.cork.cork() // the start goes out in as few writes as it fills
-	if st.snapshot != nil && c.conn.WritePreparedMessage(st.snapshot.pm) != nil {
+	if st.snapshot != nil && c.conn.WritePreparedMessage(st.snapshot.prepared()) != nil {
 		return
 	}
 	for _, data := range st.replay {
@@ -59,9 +59,9 @@ func (h *Hub) write(c *client, st start) {
 			c.conn.SetWriteDeadline(deadline())
 			c.cork.cork()
 			for more := true; more; {
-				pm := m.pm
+				pm := m.prepared()
 				if c.supervisor && m.priv != nil {
-					pm = m.priv.pm
+					pm = m.priv.prepared()
 				}
 				if c.conn.WritePreparedMessage(pm) != nil {
 					return

@@ -40,6 +40,7 @@ type HubConfig struct {
 
 	SendBuffer   int           // messages queued per screen before it counts as slow; default 256
 	MaxHeld      int           // events held for ?since=; default 200,000 (a busy day is about 100,000)
+	MaxHeldBytes int           // memory for those events; older ones are read back from the journal; default 8 MiB
 	WriteTimeout time.Duration // per write; default 10 s
 	PingEvery    time.Duration // default 20 s
 	PongWait     time.Duration // the read deadline, renewed by each pong; default 60 s
@@ -51,6 +52,9 @@ func (c *HubConfig) defaults() {
 	}
 	if c.MaxHeld <= 0 {
 		c.MaxHeld = 200000
+	}
+	if c.MaxHeldBytes <= 0 {
+		c.MaxHeldBytes = 8 << 20
 	}
 	if c.WriteTimeout <= 0 {
 		c.WriteTimeout = 10 * time.Second
@@ -74,13 +78,21 @@ const closeGrace = 2 * time.Second
 type message struct {
 	seq  int64
 	data []byte
-	pm   *websocket.PreparedMessage
-	priv *message // the supervisor stream's variant of a restricted event
+	once sync.Once
+	pm   *websocket.PreparedMessage // framed on the first write, so no screen means no framing
+	priv *message                   // the supervisor stream's variant of a restricted event
 }
 
 func newMessage(seq int64, data []byte) *message {
-	pm, _ := websocket.NewPreparedMessage(websocket.TextMessage, data) // cannot fail for text without compression
-	return &message{seq: seq, data: data, pm: pm}
+	return &message{seq: seq, data: data}
+}
+
+// prepared is the message framed for the screens' writers.
+func (m *message) prepared() *websocket.PreparedMessage {
+	m.once.Do(func() {
+		m.pm, _ = websocket.NewPreparedMessage(websocket.TextMessage, m.data) // cannot fail for text without compression
+	})
+	return m.pm
 }
 
 // Hub is the websocket hub of one hall (CONTRACT §3). It is an http.Handler
@@ -196,6 +208,7 @@ func (h *Hub) publish(b hall.Batch) {
 		}
 	}
 	h.held.trim(h.cfg.MaxHeld)
+	h.held.trimBytes(h.cfg.MaxHeldBytes)
 	h.view, h.snap, h.supSnap = b.View, nil, nil
 }
 

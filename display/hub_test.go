@@ -556,3 +556,23 @@ func TestHubLongReplay(t *testing.T) {
 		t.Errorf("replayed %d bytes, want more than one gathered write (%d)", total, flushAt)
 	}
 }
+
+// TestHubResumeBeyondHeldBytes: with the memory for held events bounded
+// (MaxHeldBytes), the oldest of the day leave memory, and a screen resuming
+// from before them still gets the events, read back from the journal, not
+// a snapshot (CONTRACT §3 since).
+func TestHubResumeBeyondHeldBytes(t *testing.T) {
+	checkGoroutines(t)
+	h := MustOpenHall(t, "", nil)
+	hub := MustStartHub(t, h, HubConfig{MaxHeldBytes: 2000}, nil)
+	since := h.View().Seq
+	for i := 0; i < 40; i++ {
+		h.do(t, queue.TakeTicket{Service: "general"})
+	}
+	last := h.View().Seq
+	if from := hub.Stats().HeldFrom; from <= since+10 {
+		t.Fatalf("held from seq %d after %d events of about 300 bytes: the bytes bound did not trim", from, last-since)
+	}
+	s := dialScreen(t, hub.url("t1", "since="+itoa(since)), nil)
+	s.eventsThrough(since, last) // fails on a snapshot
+}

@@ -21,6 +21,7 @@ func (h *Hub) join(c *client, since int64) (start, error) {
 	if since >= 0 {
 		h.extend(since)
 	}
+	rereads := 0
 	for attempt := 0; ; attempt++ {
 		h.mu.Lock()
 		if h.closed {
@@ -34,6 +35,13 @@ func (h *Hub) join(c *client, since int64) (start, error) {
 		if msgs, ok := h.held.afterFor(since, c.supervisor); ok && since >= 0 {
 			st.replay = msgs
 			h.m.joins.WithLabelValues("resume").Inc()
+		} else if h.rereadable(since) && rereads < 2 {
+			// Read back from the journal, but trimmed again (MaxHeldBytes)
+			// by a batch that came in meanwhile: read it back again.
+			rereads++
+			h.mu.Unlock()
+			h.extend(since)
+			continue
 		} else if c.supervisor {
 			st.snapshot = h.supervisorSnapshotLocked() // CONTRACT §3: with state.alerts
 			h.m.joins.WithLabelValues("snapshot").Inc()
@@ -59,6 +67,14 @@ func (h *Hub) join(c *client, since int64) (start, error) {
 		h.mu.Unlock()
 		return st, nil
 	}
+}
+
+// rereadable reports whether extend would read the events after since
+// back from the journal: today's, older than those held, within MaxHeld.
+// Called with h.mu held.
+func (h *Hub) rereadable(since int64) bool {
+	return since >= 0 && since < h.held.from && (h.dayStart == 0 || since >= h.dayStart-1) &&
+		int(h.held.from-since)+len(h.held.msgs) <= h.cfg.MaxHeld && !h.closed
 }
 
 // extendChunk is how many events one journal read brings back.

@@ -161,7 +161,7 @@ func Open(cfg Config) (*Hall, error) {
 	h.log.Info().Int64("seq", h.state.Seq).Int("tickets", len(h.state.Tickets)).Int("idempotency_records", len(h.idem)).
 		Dur("took", time.Since(start)).Msg("hall state recovered 状态已恢复")
 	h.ok.Store(true)
-	h.view.Store(h.newView())
+	h.view.Store(h.newView(nil))
 	go h.run()
 	return h, nil
 }
@@ -346,7 +346,9 @@ func (h *Hall) drain(batch []*request) []*request {
 // one append, then publishes and replies. If the append fails, the state is
 // reloaded from the journal and every request in the batch is refused.
 func (h *Hall) process(batch []*request) {
+	prev := h.view.Load() // the view of the state before this batch
 	if h.broken {
+		prev = nil // reloaded below: build the view from scratch
 		if err := h.load(); err != nil {
 			h.log.Error().Err(err).Msg("reload after failed append")
 			for _, r := range batch {
@@ -442,7 +444,7 @@ func (h *Hall) process(batch []*request) {
 	}
 	if len(evs) > 0 {
 		h.lastAt = now
-		v := h.newView(evs...)
+		v := h.newView(prev, evs...) // only what the events touched
 		h.view.Store(v)
 		h.observe(evs, v)
 		h.subMu.Lock()
@@ -468,10 +470,11 @@ func (h *Hall) process(batch []*request) {
 	}
 }
 
-// newView is the view of the current state with what only the supervisor
+// newView is the view after evs: prev updated where the events touched it
+// (queue.UpdateView; nil prev = from scratch), with what only the supervisor
 // stream shows: the standing alerts and the counters' status times. Those
 // two are rebuilt only after events that change them (evs; nil = rebuild).
-func (h *Hall) newView(evs ...queue.Event) *queue.View {
+func (h *Hall) newView(prev *queue.View, evs ...queue.Event) *queue.View {
 	alertsChanged, countersChanged := evs == nil, evs == nil
 	for i := range evs {
 		alertsChanged = alertsChanged || evs[i].Alert != nil || evs[i].Kind == queue.EvDayStarted
@@ -488,7 +491,7 @@ func (h *Hall) newView(evs ...queue.Event) *queue.View {
 			}
 		}
 	}
-	v := queue.NewView(h.state)
+	v := queue.UpdateView(prev, h.state, evs)
 	v.Alerts, v.CounterSince, v.Today, v.AlertN = h.alertList, h.counterSince, h.state.Today, h.state.AlertN
 	return v
 }

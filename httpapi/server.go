@@ -59,6 +59,9 @@ type Config struct {
 	Screens    any
 	ZoneIDs    []string
 	Registerer prometheus.Registerer // for the voice metric; nil = none
+	// PrintESCPOS renders a ticket for the kiosk's thermal printer
+	// (GET …/tickets/{ticket}/escpos); nil = that endpoint answers 404.
+	PrintESCPOS func(t queue.TicketResult) []byte
 }
 
 // Server serves the API.
@@ -89,6 +92,7 @@ func New(cfg Config, mux *http.ServeMux) *Server {
 	mux.HandleFunc("POST "+hallPath+"/tickets", s.inHall(s.takeTicket))
 	mux.HandleFunc("GET "+hallPath+"/tickets/{ticket}", s.inHall(s.ticketStatus))
 	mux.HandleFunc("GET "+hallPath+"/tickets/{ticket}/qr.png", s.inHall(s.ticketQR))
+	mux.HandleFunc("GET "+hallPath+"/tickets/{ticket}/escpos", s.inHall(s.ticketESCPOS))
 	mux.HandleFunc("POST "+hallPath+"/tickets/{ticket}/reinstate", s.inHall(s.reinstate))
 	mux.HandleFunc("POST "+hallPath+"/tickets/{ticket}/cancel", s.inHall(s.cancel))
 	mux.HandleFunc("POST "+hallPath+"/counters/{counter}/signin", s.inHall(s.signIn))

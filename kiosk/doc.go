@@ -4,4 +4,5 @@
 //
 // Layout turns a Ticket into a PrintLayout (plain data that can travel in a
 // JSON result under "print"); RenderESCPOS and RenderText render a layout.
+// Decorator adds that data to ticket.take results for every transport.
 package kiosk

@@ -175,6 +175,9 @@ func Apply(s *State, e *Event) {
 	case EvKioskTokenIssued, EvKioskTokenRevoked:
 		applyKioskToken(s, e)
 	}
+	if e.Kind == EvCounterOpened || e.Kind == EvCounterClosed || e.Kind == EvCounterPaused || e.Kind == EvCounterResumed {
+		s.tallyCounters()
+	}
 	if e.Counter != "" && s.Counters[e.Counter] != nil && !aboutPastVisit(e.Kind) {
 		e.CounterStatus = s.CounterStatus(e.Counter)
 		s.Counters[e.Counter].markStatus(e.CounterStatus, e.At)

@@ -4,6 +4,7 @@ package queue
 // can be encoded on another goroutine while s moves on.
 func (s *State) Clone() *State {
 	c := *s
+	c.tally = nil // counted again on the copy's first read
 	c.Tickets = make(map[string]*Ticket, len(s.Tickets))
 	for id, t := range s.Tickets {
 		tc := *t

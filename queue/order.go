@@ -108,12 +108,7 @@ func EstimateWait(s *State, svc string, ahead int) int {
 	if avg <= 0 {
 		avg = s.Spec.Services[svc].AvgService.Seconds()
 	}
-	servers := 0
-	for _, id := range s.Spec.CounterOrder {
-		if c := s.Counters[id]; c.Open && !c.Paused && s.Spec.Counters[id].Serves(svc) {
-			servers++
-		}
-	}
+	servers := s.tallies().servers[svc]
 	if servers == 0 {
 		servers = 1
 	}

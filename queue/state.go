@@ -74,6 +74,8 @@ type State struct {
 	RatePending []string              `json:"rate_pending,omitempty"` // visits not yet rated or unrated, oldest first
 	Cases       map[string]*Case      `json:"cases,omitempty"`
 	Complaints  map[string]*Complaint `json:"complaints,omitempty"`
+
+	tally *tally // derived counts kept by Apply; nil = count on next read
 }
 
 // Ticket is one ticket of the current business day.
@@ -186,6 +188,7 @@ func (s *State) reset(day string) {
 	s.RecentCalls = nil
 	s.Visits = map[string]*Visit{}
 	s.RatePending = nil
+	s.tally = nil
 }
 
 // Attach sets the spec of a state decoded from a snapshot and fills what the
@@ -234,7 +237,10 @@ func queueKey(t *Ticket) string {
 }
 
 // WaitingCount is how many tickets of svc are waiting, wherever they wait.
-func (s *State) WaitingCount(svc string) int {
+func (s *State) WaitingCount(svc string) int { return s.tallies().waiting[svc] }
+
+// waitingScan is WaitingCount counted by scanning the queues.
+func (s *State) waitingScan(svc string) int {
 	n := len(s.Queue[svc])
 	for k, ids := range s.Queue {
 		if len(k) > 0 && k[0] == '@' {
@@ -281,6 +287,7 @@ func (s *State) insertWaiting(t *Ticket) {
 	copy(q[i+1:], q[i:])
 	q[i] = t.ID
 	s.Queue[k] = q
+	s.tallyWaiting(t.Service, 1)
 }
 
 // removeWaiting takes a ticket out of its queue.
@@ -290,6 +297,7 @@ func (s *State) removeWaiting(t *Ticket) {
 	for i, id := range q {
 		if id == t.ID {
 			s.Queue[k] = append(q[:i], q[i+1:]...)
+			s.tallyWaiting(t.Service, -1)
 			break
 		}
 	}

@@ -91,43 +91,65 @@ type DeviceView struct {
 	ConfigVersion int `json:"config_version,omitempty"`
 }
 
-// NewView builds the view of s.
+// NewView builds the view of s from scratch; UpdateView keeps one up to
+// date for the cost of what changed.
 func NewView(s *State) *View {
 	sp := s.Spec
 	v := &View{Seq: s.Seq, Day: s.Day, Hall: HallView{ID: sp.HallID, Name: sp.HallName, Notice: s.Notice}}
 	v.Services = make([]ServiceView, 0, len(sp.ServiceOrder))
 	for _, id := range sp.ServiceOrder {
-		svc := sp.Services[id]
-		w := s.WaitingCount(id)
-		v.Services = append(v.Services, ServiceView{ID: id, Name: svc.Name, Prefix: svc.Prefix, Waiting: w,
-			EstWaitS: EstimateWait(s, id, w), Issued: s.NextN[id], Quota: svc.DailyQuota})
+		v.Services = append(v.Services, serviceView(s, id))
 	}
 	v.Counters = make([]CounterView, 0, len(sp.CounterOrder))
 	for _, id := range sp.CounterOrder {
-		c := s.Counters[id]
-		cv := CounterView{ID: id, Name: sp.Counters[id].Name, Status: s.CounterStatus(id), StaffID: strp(c.StaffID),
-			PauseReason: c.PauseReason, Services: sp.Counters[id].Services, Staff: NewStaffCard(sp, c.StaffID)}
-		if t := current(s, c); t != nil {
-			cv.Ticket, cv.Service = strp(t.Number), strp(t.Service)
-		}
-		if h := s.Tickets[c.Held]; h != nil {
-			cv.Held = strp(h.Number)
-		}
-		v.Counters = append(v.Counters, cv)
+		v.Counters = append(v.Counters, counterView(s, id))
 	}
-	v.RecentCalls = append(make([]RecentCall, 0, len(s.RecentCalls)), s.RecentCalls...)
+	v.RecentCalls = recentCalls(s)
 	v.Devices = make([]DeviceView, 0, len(sp.DeviceOrder))
 	for _, id := range sp.DeviceOrder {
-		d := sp.Devices[id]
-		dv := DeviceView{ID: id, Kind: d.Kind, Counter: d.Counter}
-		if p := s.Devices[id]; p != nil {
-			since := p.Since
-			dv.Online, dv.Since, dv.FW, dv.ConfigVersion = p.Online, &since, p.FW, p.ConfigVersion
-		}
-		v.Devices = append(v.Devices, dv)
+		v.Devices = append(v.Devices, deviceView(s, id))
 	}
 	if s.Firmware != nil {
 		v.FirmwareOffers = s.Firmware.Offers
 	}
 	return v
+}
+
+// serviceView is service id as the screens show it.
+func serviceView(s *State, id string) ServiceView {
+	svc := s.Spec.Services[id]
+	w := s.WaitingCount(id)
+	return ServiceView{ID: id, Name: svc.Name, Prefix: svc.Prefix, Waiting: w,
+		EstWaitS: EstimateWait(s, id, w), Issued: s.NextN[id], Quota: svc.DailyQuota}
+}
+
+// counterView is counter id as the screens show it.
+func counterView(s *State, id string) CounterView {
+	sp := s.Spec
+	c := s.Counters[id]
+	cv := CounterView{ID: id, Name: sp.Counters[id].Name, Status: s.CounterStatus(id), StaffID: strp(c.StaffID),
+		PauseReason: c.PauseReason, Services: sp.Counters[id].Services, Staff: NewStaffCard(sp, c.StaffID)}
+	if t := current(s, c); t != nil {
+		cv.Ticket, cv.Service = strp(t.Number), strp(t.Service)
+	}
+	if h := s.Tickets[c.Held]; h != nil {
+		cv.Held = strp(h.Number)
+	}
+	return cv
+}
+
+// recentCalls copies the calls the hall screens list.
+func recentCalls(s *State) []RecentCall {
+	return append(make([]RecentCall, 0, len(s.RecentCalls)), s.RecentCalls...)
+}
+
+// deviceView is configured device id with its presence.
+func deviceView(s *State, id string) DeviceView {
+	d := s.Spec.Devices[id]
+	dv := DeviceView{ID: id, Kind: d.Kind, Counter: d.Counter}
+	if p := s.Devices[id]; p != nil {
+		since := p.Since
+		dv.Online, dv.Since, dv.FW, dv.ConfigVersion = p.Online, &since, p.FW, p.ConfigVersion
+	}
+	return dv
 }

@@ -150,6 +150,8 @@ type deviceOptions struct {
 	// Firmware, when set, makes the device take firmware offered on
 	// dev/{id}/firmware (CONTRACT §6); see firmware.go.
 	Firmware *FirmwareOptions
+	// Answered, when set, counts the responses that matched a request.
+	Answered *atomic.Int64
 }
 
 // Device is one configured device connected to the broker with its own
@@ -296,7 +298,9 @@ func (d *Device) route(m mqtt.Message) {
 			d.waiters.strays.Add(1)
 			return
 		}
-		d.waiters.deliver(r)
+		if d.waiters.deliver(r) && d.o.Answered != nil {
+			d.o.Answered.Add(1)
+		}
 		return
 	case d.t.dev(d.cfg.ID, "cmd"):
 		d.handleCmd(m.Payload())

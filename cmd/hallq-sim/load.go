@@ -40,6 +40,12 @@ type LoadOptions struct {
 	BaselineUser, BaselinePass string // for the raw pub/sub baseline on an external broker
 	BaselineAnonymous          bool   // the same without credentials
 
+	// HallqdPID, when set, is the hallqd process (on this machine) whose CPU
+	// time the measured run reports per request; CPUBaseline adds the bare
+	// server's (bare.go) at the same rate, as the baseline.
+	HallqdPID   int
+	CPUBaseline bool
+
 	Out io.Writer // progress and warnings
 }
 
@@ -145,6 +151,11 @@ type LoadReport struct {
 
 	errMu  sync.Mutex
 	Errors map[string]int // "op: code" for ops other than ticket.take
+
+	Answered    atomic.Int64 // responses to requests, all devices
+	HallqdCPU   *CPUUse      // hallqd's CPU over the measured run
+	BaselineCPU *CPUUse      // the bare server's at the same rate
+	CPUNote     string       // why a CPU figure is missing
 
 	Ramp         []RampStep
 	MaxSustained float64 // ok ticket.take per second at the best sustained ramp step
@@ -312,7 +323,7 @@ func RunLoad(ctx context.Context, o LoadOptions) (*LoadReport, error) {
 	fmt.Fprintf(o.Out, "connecting %d devices to %s ...\n", len(conns), o.Broker)
 	devs, err := dialAll(ctx, conns, func(d config.Device) deviceOptions {
 		do := deviceOptions{Broker: o.Broker, RunID: rid, Timeout: o.Timeout, AutoReconnect: true,
-			OnLost: func(string, error) { rep.ConnectionsLost.Add(1) }}
+			OnLost: func(string, error) { rep.ConnectionsLost.Add(1) }, Answered: &rep.Answered}
 		switch d.Kind {
 		case "counter_display":
 			do.Subs = map[string]mqtt.MessageHandler{h.t.counterState(d.Counter): func(_ mqtt.Client, m mqtt.Message) {
@@ -379,6 +390,17 @@ func RunLoad(ctx context.Context, o LoadOptions) (*LoadReport, error) {
 	fmt.Fprintf(o.Out, "load: %d simulated devices on %d connections, ticket.take %.0f/s (%s), call.next %.0f/s, for %s\n",
 		len(logical), len(conns), o.TakeRate, o.Profile, o.CallRate, o.Duration)
 	l.measure(ctx, raw)
+	if o.CPUBaseline && rep.HallqdCPU != nil && ctx.Err() == nil {
+		rate := float64(rep.HallqdCPU.Requests) / rep.HallqdCPU.Wall.Seconds()
+		fmt.Fprintf(o.Out, "cpu baseline: bare mochi QoS 1 round trip + group-committed journal append, %.0f requests/s for %s ...\n", rate, o.Duration)
+		use, err := RunCPUBaseline(ctx, BaselineOptions{Clients: len(l.kiosks) + len(l.callers), Rate: rate,
+			Duration: o.Duration, Timeout: o.Timeout, Seed: o.Seed})
+		if err != nil {
+			rep.CPUNote = err.Error()
+		} else {
+			rep.BaselineCPU = &use
+		}
+	}
 
 	if o.FindMax {
 		l.findMax(ctx)
@@ -663,8 +685,23 @@ func (l *loadRun) measure(ctx context.Context, raw *rawProbe) {
 		run(func() { l.rawPings(phase, ctx, raw, newRand(o.Seed, 5)) })
 	}
 	run(func() { l.progress(phase) })
+	var meter *cpuMeter
+	answered0 := l.rep.Answered.Load()
+	if o.HallqdPID > 0 {
+		var err error
+		if meter, err = startCPU(o.HallqdPID); err != nil {
+			l.rep.CPUNote = err.Error()
+		}
+	}
 	drivers.Wait()
 	l.requests.Wait() // each request ends by its response, its timeout or ctx
+	if meter != nil {
+		if use, err := meter.stop(l.rep.Answered.Load() - answered0); err != nil {
+			l.rep.CPUNote = err.Error()
+		} else {
+			l.rep.HallqdCPU = &use
+		}
+	}
 	grace := time.NewTimer(5 * time.Second)
 	defer grace.Stop()
 	select { // the last calls' LED updates may still be on their way
@@ -766,6 +803,18 @@ func (r *LoadReport) Print(w io.Writer) {
 		r.CallsOK.Load(), r.QueueEmpty.Load(), r.CallToLED.Summary().N, r.LEDMissed, r.LEDUpdates.Load(), r.ScreenMessages.Load())
 	fmt.Fprintf(w, "ratings: %d submitted, %d stored; other errors: %s; odd baseline answers: %d\n",
 		r.Prompts.Load(), r.Ratings.Load(), fmtCounts(r.Errors), r.BaselineOdd.Load())
+	if r.HallqdCPU != nil {
+		fmt.Fprintf(w, "hallqd CPU: %s\n", r.HallqdCPU)
+	}
+	if r.BaselineCPU != nil {
+		fmt.Fprintf(w, "baseline CPU (bare mochi QoS 1 round trip + group-committed journal append, same rate): %s\n", r.BaselineCPU)
+		if b := r.BaselineCPU.PerRequest(); b > 0 && r.HallqdCPU != nil {
+			fmt.Fprintf(w, "hallqd / baseline: %.2fx per request\n", r.HallqdCPU.PerRequest()/b)
+		}
+	}
+	if r.CPUNote != "" {
+		fmt.Fprintf(w, "CPU: %s\n", r.CPUNote)
+	}
 	if len(r.Ramp) > 0 {
 		fmt.Fprintf(w, "find-max: highest sustained ticket.take rate %.0f/s (%d steps)\n", r.MaxSustained, len(r.Ramp))
 	}

@@ -80,6 +80,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		baseUser = fs.String("baseline-user", "", "load: user on an external broker allowed to use hallq-sim/#, for the raw pub/sub baseline")
 		basePass = fs.String("baseline-pass", "", "load: that user's password")
 		baseAnon = fs.Bool("baseline-anonymous", false, "load: measure the raw pub/sub baseline without credentials (external broker)")
+		pid      = fs.Int("hallqd-pid", 0, "load: hallqd's process id on this machine; report its CPU time per request (from /proc)")
+		cpuBase  = fs.Bool("cpu-baseline", false, "load: with --hallqd-pid, then measure a bare mochi + journal server's CPU per request at the same rate")
+		bare     = fs.Bool("bare-server", false, "internal: run the bare server of --cpu-baseline until stdin closes")
+		bareDir  = fs.String("bare-dir", "", "internal: the bare server's journal directory")
 	)
 	fs.Var(&profile, "profile", "arrival profile: flat (Poisson) or busy-day (DOMAIN's day with its 3,000/hour morning peak)")
 	if err := fs.Parse(args); err != nil {
@@ -90,6 +94,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if fs.NArg() > 0 {
 		return &usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
+	}
+	if *bare {
+		if *bareDir == "" {
+			return &usageError{"--bare-server needs --bare-dir"}
+		}
+		return bareServer(ctx, "127.0.0.1:0", *bareDir, os.Stdin, stdout)
 	}
 	if *demo == *load {
 		return &usageError{"choose one mode: --demo or --load"}
@@ -109,6 +119,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return &usageError{"--fw-fail-share must be 0-1"}
 	case *inflight <= 0:
 		return &usageError{"--max-inflight must be positive"}
+	case *pid < 0 || (*cpuBase && *pid == 0):
+		return &usageError{"--cpu-baseline needs --hallqd-pid (a positive process id)"}
 	}
 
 	cfg := config.Demo()
@@ -135,7 +147,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	rep, err := RunLoad(ctx, LoadOptions{Config: cfg, Broker: url, Devices: *devices, TakeRate: *takeRate,
 		CallRate: *callRate, Duration: *duration, Profile: profile, Seed: *seed, FindMax: *findMax, Step: *step,
 		SLO: *slo, MaxInFlight: *inflight, Timeout: *timeout, BaselineRate: *baseRate,
-		BaselineUser: *baseUser, BaselinePass: *basePass, BaselineAnonymous: *baseAnon, Out: stdout})
+		BaselineUser: *baseUser, BaselinePass: *basePass, BaselineAnonymous: *baseAnon,
+		HallqdPID: *pid, CPUBaseline: *cpuBase, Out: stdout})
 	if err != nil {
 		return fmt.Errorf("load run against %s: %w", url, err)
 	}

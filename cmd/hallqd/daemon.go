@@ -32,9 +32,12 @@ func runDaemon(ctx context.Context, args []string) error {
 	httpAddr := fs.String("http", "", "listen for HTTP here instead of the config's listen.http, e.g. 127.0.0.1:45080")
 	mqttAddr := fs.String("mqtt", "", "run the embedded MQTT broker here instead of the config's listen.mqtt, e.g. 127.0.0.1:45883")
 	dataDir := fs.String("data", "", "keep the journal here instead of the config's storage.dir")
+	memLimit := fs.String("memory-limit", "128MiB", "soft memory limit of the Go runtime (e.g. 256MiB, or off); GOMEMLIMIT wins over the default")
 	if err := fs.Parse(args); err != nil {
 		return &usageError{err.Error()}
 	}
+	memSet := false
+	fs.Visit(func(f *flag.Flag) { memSet = memSet || f.Name == "memory-limit" })
 	var cfg *config.Config
 	if *cfgPath == "" {
 		cfg = config.Demo()
@@ -51,6 +54,9 @@ func runDaemon(ctx context.Context, args []string) error {
 		out = zerolog.ConsoleWriter{Out: os.Stderr, TimeFormat: "15:04:05.000"}
 	}
 	log := zerolog.New(out).With().Timestamp().Str("hall", cfg.Hall.ID).Logger()
+	if err := applyMemoryLimit(*memLimit, memSet, log); err != nil {
+		return &usageError{err.Error()}
+	}
 	if *debugAddr != "" {
 		if err := serveDebug(*debugAddr, log); err != nil {
 			return &usageError{err.Error()}
@@ -98,6 +104,19 @@ func (m *Main) Run(ctx context.Context) error {
 		return fmt.Errorf("storage.dir %s: %w", cfg.Storage.Dir, err)
 	}
 	m.Journal = j
+	// Bound before the hall and the devices: tickets print links to it and
+	// firmware urls name it (CONTRACT §6).
+	ln, err := net.Listen("tcp", cfg.Listen.HTTP)
+	if err != nil {
+		return fmt.Errorf("listen.http %s: %w", cfg.Listen.HTTP, err)
+	}
+	m.HTTPAddr = ln.Addr().String()
+	m.closers = append(m.closers, func() error {
+		if m.http == nil {
+			return ln.Close()
+		}
+		return nil
+	})
 	h, err := hall.Open(hall.Config{Spec: cfg.Spec(), Journal: j, Log: m.Log, Metrics: hall.NewMetrics(m.Registry)})
 	if err != nil {
 		return fmt.Errorf("storage.dir %s: %w", cfg.Storage.Dir, err)
@@ -137,17 +156,6 @@ func (m *Main) Run(ctx context.Context) error {
 			m.Log.Warn().Str("device", d.ID).Msg("device has no secret in the config: it is refused at CONNECT until one is set 设备未配置密钥")
 		}
 	}
-	ln, err := net.Listen("tcp", cfg.Listen.HTTP) // bound first: firmware urls name it (CONTRACT §6)
-	if err != nil {
-		return fmt.Errorf("listen.http %s: %w", cfg.Listen.HTTP, err)
-	}
-	m.HTTPAddr = ln.Addr().String()
-	m.closers = append(m.closers, func() error {
-		if m.http == nil {
-			return ln.Close()
-		}
-		return nil
-	})
 	if err := m.startDevices(ctx); err != nil {
 		return err
 	}

@@ -30,6 +30,7 @@ func (m *Main) startDevices(ctx context.Context) error {
 		Password:  cfg.Broker.Password,
 		Registry:  m.Registry,
 		GreenCap:  m.rb.green,
+		Print:     m.kioskPrint(sp).Ticket, // MQTT kiosks get the same print data as the kiosk page
 	})
 	if err != nil {
 		if cfg.Broker.URL == "" {
