@@ -92,8 +92,11 @@ func bareServer(ctx context.Context, listen, dir string, stdin io.Reader, stdout
 			}
 			evs := make([]queue.Event, len(batch))
 			for i := range batch {
-				evs[i] = queue.Event{Seq: j.LastSeq() + int64(i) + 1, Kind: queue.EvTicketIssued, At: at,
-					TicketID: "20261123-A001", Ticket: "A001", N: 1, Service: "general", Channel: "walk_in"}
+				seq := j.LastSeq() + int64(i) + 1 // ticket ids are unique in the journal
+				n := int(seq)
+				num := fmt.Sprintf("A%03d", n)
+				evs[i] = queue.Event{Seq: seq, Kind: queue.EvTicketIssued, At: at,
+					TicketID: queue.TicketID("2026-11-23", num), Ticket: num, N: n, Service: "general", Channel: "walk_in"}
 			}
 			if err := j.Append(evs, nil); err != nil {
 				fmt.Fprintln(os.Stderr, "bare server: append:", err)
