@@ -29,6 +29,12 @@ const (
 	EvDeviceOnline      Kind = "device.online"
 	EvDeviceOffline     Kind = "device.offline"
 	EvNoticeSet         Kind = "notice.set"
+
+	// Kinds pinned across branches (shared-pins.md); the report fold reads them.
+	EvStaffSignedIn Kind = "staff.signed_in"
+	EvRatingUnrated Kind = "rating.unrated"
+	EvCaseOpened    Kind = "case.opened"
+	EvCaseStep      Kind = "case.step"
 )
 
 // Event is one fact the hall journals, replays and shows. Fields a kind does
@@ -69,6 +75,23 @@ type Event struct {
 	FW            string `json:"fw,omitempty"`
 	ConfigVersion int    `json:"config_version,omitempty"`
 	Text          *Name  `json:"text,omitempty"`
+
+	// Evaluation and case fields (pinned in shared-pins.md).
+	FromStaff     string     `json:"from_staff,omitempty"`
+	RatingID      string     `json:"rating_id,omitempty"`
+	Reasons       []string   `json:"reasons,omitempty"`
+	RatingText    string     `json:"rating_text,omitempty"`
+	CaseID        string     `json:"case_id,omitempty"`
+	VerifyBy      *time.Time `json:"verify_by,omitempty"`
+	RectifyBy     *time.Time `json:"rectify_by,omitempty"`
+	Action        string     `json:"action,omitempty"`
+	By            string     `json:"by,omitempty"`
+	Note          string     `json:"note,omitempty"`
+	CaseStatus    string     `json:"case_status,omitempty"`
+	FollowupLevel *int       `json:"followup_level,omitempty"`
+	CaseKind      string     `json:"case_kind,omitempty"` // ticket.finished: instant|promised|joint|referred
+	CaseNo        string     `json:"case_no,omitempty"`
+	PromisedDate  string     `json:"promised_date,omitempty"`
 }
 
 // Public is the event as screens see it: without the citizen's id hash.
