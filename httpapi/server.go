@@ -40,6 +40,7 @@ type Config struct {
 	Decorate TicketDecorator // optional
 	QRPNG    func(text string) ([]byte, error)
 	BaseURL  string // for ticket QR links
+	Reports  *Reports // optional: the management reports (CONTRACT §5)
 }
 
 // Server serves the API.
@@ -74,6 +75,7 @@ func New(cfg Config, mux *http.ServeMux) *Server {
 	mux.HandleFunc("GET "+hallPath+"/counters/{counter}/waiting", s.inHall(s.waiting))
 	mux.HandleFunc("POST "+hallPath+"/appointments", s.inHall(s.book))
 	mux.HandleFunc("POST "+hallPath+"/notice", s.inHall(s.notice))
+	s.reportRoutes(hallPath)
 	return s
 }
 

@@ -135,6 +135,9 @@ func (m *Main) Run(ctx context.Context) error {
 	apiCfg := httpapi.Config{Hall: h, Staff: m.Staff, Devices: m.Devices, Gatherer: m.Registry, Checks: m.checks,
 		Log: m.Log, BaseURL: m.publicURL()}
 	m.decorateAPI(&apiCfg)
+	if apiCfg.Reports, err = m.reports(); err != nil {
+		return err
+	}
 	httpapi.New(apiCfg, m.Mux)
 	m.mountDisplay(m.Mux)
 	m.http = &http.Server{Handler: m.Mux, ReadHeaderTimeout: 10 * time.Second}
