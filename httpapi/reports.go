@@ -28,6 +28,7 @@ func (s *Server) reportRoutes(hallPath string) {
 	s.mux.HandleFunc("GET "+hallPath+"/reports/counters", s.inHall(s.countersReport))
 	s.mux.HandleFunc("GET "+hallPath+"/reports/rankings", s.inHall(s.rankingsReport))
 	s.mux.HandleFunc("GET "+hallPath+"/sampling", s.inHall(s.sampling))
+	s.mux.HandleFunc("GET "+hallPath+"/reports/cases", s.inHall(s.caseRatesReport))
 }
 
 // reportSource authorises a report request (supervisor or admin, CONTRACT
@@ -177,4 +178,35 @@ func (s *Server) rankingsReport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeTable(w, r, "rankings-"+rk.By+"-"+rk.Period, rk, func() *report.Table { return report.RankingsTable(rk) })
+}
+
+// caseRatesReport is GET …/reports/cases: 差评回复率, 回访整改率, 回访整改满意率.
+func (s *Server) caseRatesReport(w http.ResponseWriter, r *http.Request) {
+	src, ok := s.reportSource(w, r)
+	if !ok {
+		return
+	}
+	from, to, err := dateRange(r)
+	if err != nil {
+		writeReportErr(w, err)
+		return
+	}
+	c, err := src.CaseRates(r.Context(), from, to)
+	if err != nil {
+		writeReportErr(w, err)
+		return
+	}
+	writeTable(w, r, "cases-"+from+"-"+to, c, func() *report.Table {
+		return &report.Table{Sheet: "cases", Header: []string{"cases", "replied", "dismissed", "rectified", "callbacks",
+			"callback_satisfied", "open", "reply_rate", "rectify_rate", "rectify_satisfied_rate"},
+			Rows: [][]any{{c.Cases, c.Replied, c.Dismissed, c.Rectified, c.Callbacks, c.CallbackSatisfied, c.Open,
+				ptr(c.ReplyRate), ptr(c.RectifyRate), ptr(c.RectifySatisfiedRate)}}}
+	})
+}
+
+func ptr(p *float64) any {
+	if p == nil {
+		return nil
+	}
+	return *p
 }

@@ -271,7 +271,7 @@ func (d *demo) rated(c command, level int, r response, _ time.Time, err error) {
 		return
 	}
 	d.n.ratings.Add(1)
-	if level >= 4 {
+	if level >= 3 { // 好评 is 非常满意, 满意 and 基本满意 (5, 4, 3); 差评 is 2 and 1
 		d.n.good.Add(1)
 	}
 	d.p.line("评价", "rate", "%s @ %s: %s %d", c.Ticket, d.h.counterName(c.Counter), levelName(level), level)
