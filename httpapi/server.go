@@ -40,7 +40,8 @@ type Config struct {
 	Decorate TicketDecorator // optional
 	QRPNG    func(text string) ([]byte, error)
 	BaseURL  string // for ticket QR links
-	Reports  *Reports // optional: the management reports (CONTRACT §5)
+	// Reports are the management reports (CONTRACT §5); nil = none.
+	Reports *Reports
 }
 
 // Server serves the API.
