@@ -29,6 +29,7 @@ func (s *Server) reportRoutes(hallPath string) {
 	s.mux.HandleFunc("GET "+hallPath+"/reports/rankings", s.inHall(s.rankingsReport))
 	s.mux.HandleFunc("GET "+hallPath+"/sampling", s.inHall(s.sampling))
 	s.mux.HandleFunc("GET "+hallPath+"/reports/cases", s.inHall(s.caseRatesReport))
+	s.mux.HandleFunc("GET "+hallPath+"/reports/dims", s.inHall(s.dimsReport))
 }
 
 // reportSource authorises a report request (supervisor or admin, CONTRACT
@@ -209,4 +210,24 @@ func ptr(p *float64) any {
 		return nil
 	}
 	return *p
+}
+
+// dimsReport is GET …/reports/dims: satisfaction by rating dimension.
+func (s *Server) dimsReport(w http.ResponseWriter, r *http.Request) {
+	src, ok := s.reportSource(w, r)
+	if !ok {
+		return
+	}
+	from, to, err := dateRange(r)
+	if err != nil {
+		writeReportErr(w, err)
+		return
+	}
+	rows, err := src.Dims(r.Context(), from, to)
+	if err != nil {
+		writeReportErr(w, err)
+		return
+	}
+	writeTable(w, r, "dims-"+from+"-"+to, map[string]any{"rows": rows},
+		func() *report.Table { return report.DimsTable(rows) })
 }

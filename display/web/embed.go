@@ -45,5 +45,6 @@ func Pages() []Page {
 		{Pattern: "GET /console", File: "pages/console.html"},
 		{Pattern: "GET /t/{ticket}", File: "pages/ticket.html"},
 		{Pattern: "GET /supervisor", File: "pages/supervisor.html"},
+		{Pattern: "GET /reports", File: "pages/reports.html"},
 	}
 }
