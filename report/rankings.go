@@ -86,38 +86,30 @@ func (s *Source) Rankings(ctx context.Context, period, by string) (*Rankings, er
 		return nil, err
 	}
 	accs := map[string]*rankAcc{}
-	keyOf := func(counter, staff string) string {
-		if by == "counter" {
-			return counter
-		}
-		return staff
-	}
-	err = s.scanVisits(ctx, from, to, func(v *visit) {
-		k := keyOf(v.counter, v.staff)
-		if k == "" {
+	err = s.scanVisits(ctx, from, to, by, func(v *visit) {
+		if v.key == "" {
 			return
 		}
-		a := accs[k]
+		a := accs[v.key]
 		if a == nil {
 			a = &rankAcc{}
-			accs[k] = a
+			accs[v.key] = a
 		}
 		a.issued++
-		if !v.finished.IsZero() {
+		if v.finished {
 			a.served++
 		}
 		if v.status == string(queue.NoShow) {
 			a.noShow++
 		}
-		if !v.firstCalled.IsZero() {
+		if v.called {
 			a.called++
-			w := v.firstCalled.Sub(v.issued)
-			tgt := s.Targets[v.service]
-			if tgt <= 0 || w <= tgt {
+			tgt := s.Targets[v.service].Microseconds()
+			if tgt <= 0 || v.waitUS <= tgt {
 				a.within++
 			}
 			if tgt > 0 {
-				a.waitLoad += math.Min(1, float64(w)/float64(2*tgt))
+				a.waitLoad += math.Min(1, float64(v.waitUS)/float64(2*tgt))
 			}
 		}
 		if v.rating >= 1 && v.rating <= 5 {

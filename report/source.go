@@ -11,20 +11,22 @@ import (
 	"time"
 
 	"github.com/hallq/hallq/queue"
+	"github.com/hallq/hallq/report/rowsql"
 )
 
 // Source is where reports read one hall's rows.
 type Source struct {
 	DB      *sql.DB
+	Dialect rowsql.Dialect
 	Hall    string
 	Loc     *time.Location           // hall-local time for hours of issue
 	Targets map[string]time.Duration // service -> target wait (service level)
 }
 
-// NewSource reads hall's rows from db, with the hall's services and time
-// zone from spec.
-func NewSource(db *sql.DB, spec *queue.Spec) *Source {
-	s := &Source{DB: db, Hall: spec.HallID, Loc: spec.Location, Targets: map[string]time.Duration{}}
+// NewSource reads hall's rows from db (of dialect d), with the hall's
+// services and time zone from spec.
+func NewSource(db *sql.DB, d rowsql.Dialect, spec *queue.Spec) *Source {
+	s := &Source{DB: db, Dialect: d, Hall: spec.HallID, Loc: spec.Location, Targets: map[string]time.Duration{}}
 	if s.Loc == nil {
 		s.Loc = time.UTC
 	}

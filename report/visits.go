@@ -3,6 +3,7 @@ package report
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"math"
 	"sort"
 	"time"
@@ -60,36 +61,75 @@ func f(p *float64) any {
 
 // visit is one ticket as the visits report needs it.
 type visit struct {
-	day, service, counter, staff, status string
-	issued, firstCalled, finished        time.Time
-	transfers, rating                    int
-	unrated                              bool
+	key, service, status string
+	waitUS, serviceUS    int64
+	called, finished     bool
+	transfers, rating    int
+	unrated              bool
 }
 
-// visitCols are the tickets columns scanned into a visit.
-const visitCols = "day, first_service, status, issued_at, first_called_at, finished_at, counter, staff_id, transfers, rating, unrated"
+// keyCols are the tickets column each grouping keys on.
+var keyCols = map[string]string{"service": "first_service", "counter": "counter", "staff": "staff_id", "day": "day",
+	"hour": "issued_at"}
+
+// keyScan scans a key column of either dialect: text, or a MySQL DATE or
+// DATETIME (hour: the hall-local hour of issue).
+type keyScan struct {
+	loc  *time.Location
+	hour bool
+	s    string
+}
+
+// Scan implements sql.Scanner.
+func (k *keyScan) Scan(src any) error {
+	switch v := src.(type) {
+	case nil:
+		k.s = ""
+		return nil
+	case string:
+		k.s = v
+	case []byte:
+		k.s = string(v)
+	case time.Time:
+		if k.hour {
+			k.s = v.In(k.loc).Format("15")
+		} else {
+			k.s = v.Format("2006-01-02")
+		}
+		return nil
+	default:
+		return fmt.Errorf("report: cannot scan %T into a key", src)
+	}
+	if k.hour {
+		var t rowsql.NullTime
+		if err := t.Scan(k.s); err != nil {
+			return err
+		}
+		k.s = t.T.In(k.loc).Format("15")
+	}
+	return nil
+}
 
 // scanVisits calls fn for each ticket of the hall whose business day is in
-// [from, to].
-func (s *Source) scanVisits(ctx context.Context, from, to string, fn func(*visit)) error {
-	rows, err := s.DB.QueryContext(ctx, "SELECT "+visitCols+" FROM tickets WHERE hall = ? AND day >= ? AND day <= ?",
-		s.Hall, from, to)
+// [from, to], keyed by by (a key of keyCols).
+func (s *Source) scanVisits(ctx context.Context, from, to, by string, fn func(*visit)) error {
+	rows, err := s.DB.QueryContext(ctx, "SELECT "+keyCols[by]+", first_service, status, wait_us, service_us,"+
+		" CASE WHEN finished_at IS NULL THEN 0 ELSE 1 END, transfers, rating, unrated"+
+		" FROM tickets WHERE hall = ? AND day >= ? AND day <= ?", s.Hall, from, to)
 	if err != nil {
 		return wrap("read tickets", err)
 	}
 	defer rows.Close()
 	var v visit
-	var day, issued, called, finished rowsql.NullTime
-	var counter, staff sql.NullString
-	var rating sql.NullInt64
-	var unrated int
+	key := keyScan{loc: s.Loc, hour: by == "hour"}
+	var wait, svc, rating sql.NullInt64
+	var finished, unrated int
 	for rows.Next() {
-		if err := rows.Scan(&day, &v.service, &v.status, &issued, &called, &finished, &counter, &staff, &v.transfers,
-			&rating, &unrated); err != nil {
+		if err := rows.Scan(&key, &v.service, &v.status, &wait, &svc, &finished, &v.transfers, &rating, &unrated); err != nil {
 			return wrap("read tickets", err)
 		}
-		v.day, v.issued, v.firstCalled, v.finished = day.Day(), issued.T, called.T, finished.T
-		v.counter, v.staff, v.rating, v.unrated = counter.String, staff.String, int(rating.Int64), unrated != 0
+		v.key, v.waitUS, v.called, v.serviceUS = key.s, wait.Int64, wait.Valid, svc.Int64
+		v.finished, v.rating, v.unrated = finished != 0, int(rating.Int64), unrated != 0
 		fn(&v)
 	}
 	if err := rows.Err(); err != nil {
@@ -115,28 +155,24 @@ func (s *Source) Visits(ctx context.Context, from, to, by string) ([]VisitsRow, 
 	if from > to {
 		return nil, queue.Errorf(queue.BadRequest, "日期范围无效 from %s is after to %s", from, to)
 	}
+	if k := s.keyExpr(by, from, to); k != "" {
+		return s.visitsSQL(ctx, from, to, k)
+	}
+	return s.visitsGo(ctx, from, to, by)
+}
+
+// visitsGo is Visits folded in Go from every ticket row: for hours of issue
+// when the hall's zone changes offset within the range.
+func (s *Source) visitsGo(ctx context.Context, from, to, by string) ([]VisitsRow, error) {
 	accs := map[string]*acc{}
-	err := s.scanVisits(ctx, from, to, func(v *visit) {
-		var key string
-		switch by {
-		case "service":
-			key = v.service // CONTRACT §5: the service it was issued for
-		case "counter":
-			key = v.counter // where it was finished, or else last called
-		case "staff":
-			key = v.staff
-		case "day":
-			key = v.day
-		case "hour":
-			key = v.issued.In(s.Loc).Format("15")
-		}
-		if key == "" {
+	err := s.scanVisits(ctx, from, to, by, func(v *visit) {
+		if v.key == "" {
 			return // counter/staff: never called (or no staff signed in)
 		}
-		a := accs[key]
+		a := accs[v.key]
 		if a == nil {
-			a = &acc{row: VisitsRow{Key: key}}
-			accs[key] = a
+			a = &acc{row: VisitsRow{Key: v.key}}
+			accs[v.key] = a
 		}
 		s.add(a, v)
 	})
@@ -147,19 +183,20 @@ func (s *Source) Visits(ctx context.Context, from, to, by string) ([]VisitsRow, 
 	for _, a := range accs {
 		out = append(out, a.finish())
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
+	sortRows(out)
 	return out, nil
 }
+
+// sortRows orders report rows by key.
+func sortRows(rs []VisitsRow) { sort.Slice(rs, func(i, j int) bool { return rs[i].Key < rs[j].Key }) }
 
 // add counts one ticket into a.
 func (s *Source) add(a *acc, v *visit) {
 	r := &a.row
 	r.Issued++
-	if !v.finished.IsZero() {
+	if v.finished {
 		r.Served++
-		if !v.firstCalled.IsZero() {
-			a.svcSum += v.finished.Sub(v.firstCalled).Microseconds()
-		}
+		a.svcSum += v.serviceUS
 	}
 	if v.status == string(queue.NoShow) {
 		r.NoShow++
@@ -167,10 +204,9 @@ func (s *Source) add(a *acc, v *visit) {
 	if v.transfers > 0 {
 		r.Transferred++
 	}
-	if !v.firstCalled.IsZero() {
-		w := v.firstCalled.Sub(v.issued).Microseconds()
-		a.waits = append(a.waits, w)
-		if tgt, ok := s.Targets[v.service]; !ok || tgt <= 0 || w <= tgt.Microseconds() {
+	if v.called {
+		a.waits = append(a.waits, v.waitUS)
+		if tgt, ok := s.Targets[v.service]; !ok || tgt <= 0 || v.waitUS <= tgt.Microseconds() {
 			a.withinTgt++
 		}
 	}
@@ -193,8 +229,8 @@ func (a *acc) finish() VisitsRow {
 			sum += w
 		}
 		r.WaitMeanS = secs(float64(sum) / float64(n))
-		r.WaitP50S = secs(float64(nearestRank(a.waits, 0.5)))
-		r.WaitP90S = secs(float64(nearestRank(a.waits, 0.9)))
+		r.WaitP50S = secs(float64(nearestRank(a.waits, 1, 2)))
+		r.WaitP90S = secs(float64(nearestRank(a.waits, 9, 10)))
 		r.ServiceLevel = rate(a.withinTgt, n)
 	}
 	if r.Served > 0 {
@@ -206,10 +242,10 @@ func (a *acc) finish() VisitsRow {
 	return r
 }
 
-// nearestRank is the p-th percentile of sorted by the nearest-rank method:
-// the smallest value with at least p of the values at or below it.
-func nearestRank(sorted []int64, p float64) int64 {
-	i := int(math.Ceil(p*float64(len(sorted)))) - 1
+// nearestRank is the num/den-th percentile of sorted by the nearest-rank
+// method: the ceil(num/den × n)-th smallest value, in integers.
+func nearestRank(sorted []int64, num, den int) int64 {
+	i := (num*len(sorted)+den-1)/den - 1
 	return sorted[max(0, min(i, len(sorted)-1))]
 }
 

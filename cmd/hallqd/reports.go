@@ -4,6 +4,7 @@ import (
 	"github.com/hallq/hallq/config"
 	"github.com/hallq/hallq/httpapi"
 	"github.com/hallq/hallq/report"
+	"github.com/hallq/hallq/report/rowsql"
 	"github.com/hallq/hallq/store/mysql"
 )
 
@@ -12,7 +13,7 @@ import (
 // through a pool of their own so reports never slow the replicator.
 func (m *Main) reports() (*httpapi.Reports, error) {
 	spec := m.Config.Spec()
-	r := &httpapi.Reports{Local: report.NewSource(m.Journal.DB(), spec)}
+	r := &httpapi.Reports{Local: report.NewSource(m.Journal.DB(), rowsql.SQLite, spec)}
 	if dsn := m.Config.Storage.MySQLDSN; dsn != "" {
 		db, err := mysql.Open(dsn, m.Log)
 		if err != nil {
@@ -20,7 +21,7 @@ func (m *Main) reports() (*httpapi.Reports, error) {
 		}
 		db.SetMaxOpenConns(2)
 		m.closers = append(m.closers, db.Close)
-		r.MySQL = report.NewSource(db, spec)
+		r.MySQL = report.NewSource(db, rowsql.MySQL, spec)
 	}
 	return r, nil
 }

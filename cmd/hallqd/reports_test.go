@@ -19,6 +19,7 @@ import (
 	"github.com/hallq/hallq/internal/testenv"
 	"github.com/hallq/hallq/queue"
 	"github.com/hallq/hallq/report"
+	"github.com/hallq/hallq/report/rowsql"
 )
 
 // reportDay serves and rates a few visits on d's hall through the writer
@@ -58,7 +59,7 @@ func reportDay(t *testing.T, d *e2eDaemon) string {
 		t.Fatal("no visit was served")
 	}
 	day := d.m.Config.Spec().BusinessDay(time.Now())
-	src := report.NewSource(d.m.Journal.DB(), d.m.Config.Spec())
+	src := report.NewSource(d.m.Journal.DB(), rowsql.SQLite, d.m.Config.Spec())
 	testenv.Eventually(t, 30*time.Second, func() bool {
 		rows, err := src.Visits(context.Background(), day, day, "day")
 		return err == nil && len(rows) == 1 && rows[0].Issued == 24 && rows[0].Rated == n

@@ -50,6 +50,8 @@ type TicketRow struct {
 	CaseKind      string // instant, promised, joint or referred (办件类型)
 	CaseNo        string
 	PromisedDate  string // YYYY-MM-DD for a promised case
+	WaitUS        *int64 // issue to first call, microseconds (both cut to µs as stored)
+	ServiceUS     *int64 // first call to finish, microseconds
 	UpdatedSeq    int64
 }
 
@@ -198,6 +200,10 @@ func (p *Projection) applyTicket(e *queue.Event) {
 		}
 		if t.FirstCalledAt.IsZero() {
 			t.FirstCalledAt = e.At
+			if !t.IssuedAt.IsZero() {
+				w := micros(t.FirstCalledAt) - micros(t.IssuedAt)
+				t.WaitUS = &w
+			}
 		}
 		t.CallSeq = e.Seq
 		ch := e.Channel
@@ -223,6 +229,10 @@ func (p *Projection) applyTicket(e *queue.Event) {
 	case queue.EvTicketFinished:
 		t.Status, t.FinishedAt, t.EndedAt, t.ServedS = string(queue.Done), e.At, e.At, e.ServedS
 		t.CaseKind, t.CaseNo, t.PromisedDate = e.CaseKind, e.CaseNo, e.PromisedDate
+		if !t.FirstCalledAt.IsZero() {
+			d := micros(e.At) - micros(t.FirstCalledAt)
+			t.ServiceUS = &d
+		}
 		if v != nil {
 			v.Outcome, v.EndedAt, v.ServedS = outcomeDone, e.At, e.ServedS
 		}
@@ -350,3 +360,6 @@ func dayOf(ticketID string, at time.Time) string {
 	}
 	return at.UTC().Format("2006-01-02")
 }
+
+// micros is t in microseconds since the epoch, cut as the stores keep it.
+func micros(t time.Time) int64 { return t.Truncate(time.Microsecond).UnixMicro() }

@@ -169,3 +169,11 @@ func nullInt64(n int64) any {
 	}
 	return n
 }
+
+// nullInt64p is NULL for nil.
+func nullInt64p(p *int64) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}

@@ -137,12 +137,13 @@ func ScanTicket(rows *sql.Rows) (*fold.TicketRow, error) {
 	var t fold.TicketRow
 	var day, issued, called, started, finished, ended, rated, first, promised NullTime
 	var appt, counter, staff, reason, ratingID, caseKind, caseNo sql.NullString
-	var waited, served, callSeq, rating, est sql.NullInt64
+	var waited, served, callSeq, rating, est, waitUS, serviceUS sql.NullInt64
 	var unrated int
 	err := rows.Scan(&t.TicketID, &day, &t.Number, &t.N, &t.Service, &t.FirstService, &t.Channel, &appt,
 		&t.Status, &issued, &called, &started, &finished, &ended, &counter, &staff,
 		&waited, &served, &t.Calls, &t.Recalls, &t.Transfers, &t.NoShows, &callSeq, &rating, &rated,
-		&reason, &t.UpdatedSeq, &first, &est, &unrated, &ratingID, &caseKind, &caseNo, &promised)
+		&reason, &t.UpdatedSeq, &first, &est, &unrated, &ratingID, &caseKind, &caseNo, &promised,
+		&waitUS, &serviceUS)
 	if err != nil {
 		return nil, err
 	}
@@ -152,6 +153,7 @@ func ScanTicket(rows *sql.Rows) (*fold.TicketRow, error) {
 	t.WaitedS, t.ServedS, t.EstWaitS = intp(waited), intp(served), intp(est)
 	t.CallSeq, t.Rating, t.Unrated = callSeq.Int64, int(rating.Int64), unrated != 0
 	t.RatingID, t.CaseKind, t.CaseNo, t.PromisedDate = ratingID.String, caseKind.String, caseNo.String, promised.Day()
+	t.WaitUS, t.ServiceUS = int64p(waitUS), int64p(serviceUS)
 	return &t, nil
 }
 
@@ -204,4 +206,12 @@ func ScanCase(rows *sql.Rows) (*fold.CaseRow, error) {
 	c.CreatedAt, c.VerifyBy, c.RectifyBy = created.T, verifyBy.T, rectifyBy.T
 	c.VerifiedAt, c.RectifiedAt, c.CallbackAt, c.FollowupLevel = verified.T, rectified.T, callback.T, intp(followup)
 	return &c, nil
+}
+
+func int64p(n sql.NullInt64) *int64 {
+	if !n.Valid {
+		return nil
+	}
+	v := n.Int64
+	return &v
 }

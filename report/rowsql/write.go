@@ -17,7 +17,7 @@ func TicketCols() []string {
 		"status", "issued_at", "called_at", "started_at", "finished_at", "ended_at", "counter", "staff_id",
 		"waited_s", "served_s", "calls", "recalls", "transfers", "no_shows", "call_seq", "rating", "rated_at",
 		"end_reason", "updated_seq", "first_called_at", "est_wait_s", "unrated", "rating_id", "case_kind", "case_no",
-		"promised_date"}
+		"promised_date", "wait_us", "service_us"}
 }
 
 // VisitCols are the columns of calls.
@@ -63,7 +63,7 @@ func Write(ctx context.Context, x Execer, d Dialect, hall string, p *fold.Projec
 			nullString(t.StaffID, 64), nullInt(t.WaitedS), nullInt(t.ServedS), t.Calls, t.Recalls, t.Transfers, t.NoShows,
 			nullInt64(t.CallSeq), nullInt64(int64(t.Rating)), d.Time(t.RatedAt), nullString(t.EndReason, 200), t.UpdatedSeq,
 			d.Time(t.FirstCalledAt), nullInt(t.EstWaitS), unrated, nullString(t.RatingID, 64), nullString(t.CaseKind, 16),
-			nullString(t.CaseNo, 64), nullString(t.PromisedDate, 10))
+			nullString(t.CaseNo, 64), nullString(t.PromisedDate, 10), nullInt64p(t.WaitUS), nullInt64p(t.ServiceUS))
 	}
 
 	seqs := make([]int64, 0, len(p.Visits))

@@ -45,6 +45,8 @@ CREATE TABLE tickets (
 	case_kind       TEXT,
 	case_no         TEXT,
 	promised_date   TEXT,
+	wait_us         INTEGER,
+	service_us      INTEGER,
 	PRIMARY KEY (hall, ticket_id)
 );
 CREATE INDEX tickets_day_service ON tickets(hall, day, service);

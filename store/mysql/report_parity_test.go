@@ -10,6 +10,7 @@ import (
 
 	"github.com/hallq/hallq/queue"
 	"github.com/hallq/hallq/report"
+	"github.com/hallq/hallq/report/rowsql"
 	"github.com/hallq/hallq/store"
 )
 
@@ -34,7 +35,7 @@ func TestReportsSameFromSQLiteAndMySQL(t *testing.T) {
 	if _, err := store.NewProjector(th.J, th.Spec.HallID).Sync(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	local, remote := report.NewSource(th.J.DB(), th.Spec), report.NewSource(db, th.Spec)
+	local, remote := report.NewSource(th.J.DB(), rowsql.SQLite, th.Spec), report.NewSource(db, rowsql.MySQL, th.Spec)
 	ctx := context.Background()
 	same := func(name string, fn func(*report.Source) (any, error)) string {
 		t.Helper()

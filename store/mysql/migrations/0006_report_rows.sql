@@ -8,6 +8,8 @@ ALTER TABLE tickets ADD COLUMN rating_id VARCHAR(64) NULL;
 ALTER TABLE tickets ADD COLUMN case_kind VARCHAR(16) NULL;
 ALTER TABLE tickets ADD COLUMN case_no VARCHAR(64) NULL;
 ALTER TABLE tickets ADD COLUMN promised_date DATE NULL;
+ALTER TABLE tickets ADD COLUMN wait_us BIGINT NULL;
+ALTER TABLE tickets ADD COLUMN service_us BIGINT NULL;
 ALTER TABLE tickets ADD INDEX tickets_day_counter (hall, day, counter);
 ALTER TABLE ratings ADD COLUMN rating_id VARCHAR(64) NULL;
 ALTER TABLE ratings ADD COLUMN reasons JSON NULL;

@@ -1,0 +1,338 @@
+package report
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+	"pgregory.net/rapid"
+
+	"github.com/hallq/hallq/queue"
+	"github.com/hallq/hallq/report/fold"
+	"github.com/hallq/hallq/report/rowsql"
+	"github.com/hallq/hallq/store"
+)
+
+// testSpec is a hall of three services (one without a target) and four
+// counters in Asia/Shanghai.
+func testSpec() *queue.Spec {
+	loc, _ := time.LoadLocation("Asia/Shanghai")
+	return &queue.Spec{HallID: "r", Location: loc, Services: map[string]*queue.ServiceSpec{
+		"a": {ID: "a", TargetWait: 10 * time.Minute}, "b": {ID: "b", TargetWait: 90 * time.Second}, "c": {ID: "c"}}}
+}
+
+// mustSource opens a journal in a temp dir (its migrations make the report
+// tables) and writes the rows of evs folded at once.
+func mustSource(t testing.TB, sp *queue.Spec, evs []queue.Event) *Source {
+	t.Helper()
+	src, closeFn := openSource(t, t.TempDir(), sp, evs)
+	t.Cleanup(closeFn)
+	return src
+}
+
+// fataler is what openSource needs of a *testing.T or *rapid.T.
+type fataler interface {
+	Helper()
+	Fatal(args ...any)
+}
+
+// openSource is mustSource in dir, closed by the returned func.
+func openSource(t fataler, dir string, sp *queue.Spec, evs []queue.Event) (*Source, func()) {
+	t.Helper()
+	j, err := store.Open(dir, sp.HallID, zerolog.Nop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := fold.NewProjection()
+	for i := range evs {
+		p.Apply(&evs[i])
+	}
+	if err := rowsql.Write(context.Background(), j.WriteDB(), rowsql.SQLite, sp.HallID, p); err != nil {
+		j.Close()
+		t.Fatal(err)
+	}
+	return NewSource(j.DB(), rowsql.SQLite, sp), func() { j.Close() }
+}
+
+// genDay draws the events of up to n tickets over two days.
+func genDay(t *rapid.T, sp *queue.Spec, n int) []queue.Event {
+	var evs []queue.Event
+	seq := int64(0)
+	add := func(e queue.Event) {
+		seq++
+		e.Seq = seq
+		evs = append(evs, e)
+	}
+	k := rapid.IntRange(0, n).Draw(t, "tickets")
+	for i := 0; i < k; i++ {
+		day := time.Date(2026, 11, 23+rapid.IntRange(0, 1).Draw(t, "day"), 0, 0, 0, 0, sp.Location)
+		at := day.Add(time.Duration(rapid.Int64Range(int64(7*time.Hour), int64(18*time.Hour)).Draw(t, "at")))
+		svc := rapid.SampledFrom([]string{"a", "b", "c"}).Draw(t, "service")
+		id := fmt.Sprintf("%s-X%03d", day.Format("20060102"), i)
+		add(queue.Event{Kind: queue.EvTicketIssued, At: at, TicketID: id, Ticket: id[9:], Service: svc})
+		switch rapid.IntRange(0, 5).Draw(t, "fate") {
+		case 0:
+			continue // never called
+		case 1:
+			add(queue.Event{Kind: queue.EvTicketTransferred, At: at.Add(time.Second), TicketID: id, Service: "b", ToService: "b"})
+		}
+		ctr := rapid.SampledFrom([]string{"1", "2", "3", "4"}).Draw(t, "counter")
+		staff := rapid.SampledFrom([]string{"", "s1", "s2"}).Draw(t, "staff")
+		called := at.Add(time.Duration(rapid.Int64Range(0, int64(40*time.Minute)).Draw(t, "wait")))
+		add(queue.Event{Kind: queue.EvTicketCalled, At: called, TicketID: id, Counter: ctr, StaffID: staff})
+		if rapid.IntRange(0, 6).Draw(t, "noshow") == 0 {
+			add(queue.Event{Kind: queue.EvTicketNoShow, At: called.Add(time.Minute), TicketID: id, Counter: ctr})
+			continue
+		}
+		fin := called.Add(time.Duration(rapid.Int64Range(0, int64(20*time.Minute)).Draw(t, "service")))
+		add(queue.Event{Kind: queue.EvTicketFinished, At: fin, TicketID: id, Counter: ctr})
+		switch lvl := rapid.IntRange(-1, 5).Draw(t, "level"); {
+		case lvl > 0:
+			add(queue.Event{Kind: queue.EvRatingSubmitted, At: fin.Add(time.Second), TicketID: id, Counter: ctr, Level: lvl})
+		case lvl == 0:
+			add(queue.Event{Kind: queue.EvRatingUnrated, At: fin.Add(2 * time.Minute), TicketID: id})
+		}
+	}
+	return evs
+}
+
+// TestVisitsSQLMatchesFold checks that the database's aggregation (the path
+// every report takes) gives exactly the rows of the plain Go fold over
+// every ticket, for every grouping.
+func TestVisitsSQLMatchesFold(t *testing.T) {
+	sp := testSpec()
+	base := t.TempDir()
+	n := 0
+	rapid.Check(t, func(t *rapid.T) {
+		n++
+		src, closeFn := openSource(t, fmt.Sprintf("%s/%d", base, n), sp, genDay(t, sp, 40))
+		defer closeFn()
+		ctx := context.Background()
+		for _, by := range []string{"service", "counter", "staff", "day", "hour"} {
+			got, err := src.Visits(ctx, "2026-11-23", "2026-11-24", by)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := src.visitsGo(ctx, "2026-11-23", "2026-11-24", by)
+			if err != nil {
+				t.Fatal(err)
+			}
+			g, _ := json.Marshal(got)
+			w, _ := json.Marshal(want)
+			if string(g) != string(w) {
+				t.Fatalf("by %s:\nsql  %s\nfold %s", by, g, w)
+			}
+		}
+	})
+}
+
+// TestVisitsRow checks one hand-made day against CONTRACT §5: attribution,
+// millisecond seconds, nearest-rank percentiles, rates and null rates.
+func TestVisitsRow(t *testing.T) {
+	sp := testSpec()
+	day := time.Date(2026, 11, 23, 9, 0, 0, 0, sp.Location)
+	var evs []queue.Event
+	add := func(e queue.Event) { e.Seq = int64(len(evs) + 1); evs = append(evs, e) }
+	ms := func(n int) time.Duration { return time.Duration(n) * time.Millisecond }
+	// A001 waits 1.5 s at counter 1, served 60.25 s, rated 3 (好评).
+	add(queue.Event{Kind: queue.EvTicketIssued, At: day, TicketID: "20261123-A001", Service: "a"})
+	add(queue.Event{Kind: queue.EvTicketCalled, At: day.Add(ms(1500)), TicketID: "20261123-A001", Counter: "1", StaffID: "s1"})
+	add(queue.Event{Kind: queue.EvTicketFinished, At: day.Add(ms(61750)), TicketID: "20261123-A001", Counter: "1"})
+	add(queue.Event{Kind: queue.EvRatingSubmitted, At: day.Add(ms(62000)), TicketID: "20261123-A001", Counter: "1", Level: 3})
+	// A002 waits 20 min (over a's 10 min target), called at 1, transferred to
+	// counter 2 and finished there, unrated.
+	add(queue.Event{Kind: queue.EvTicketIssued, At: day, TicketID: "20261123-A002", Service: "a"})
+	add(queue.Event{Kind: queue.EvTicketCalled, At: day.Add(20 * time.Minute), TicketID: "20261123-A002", Counter: "1", StaffID: "s1"})
+	add(queue.Event{Kind: queue.EvTicketTransferred, At: day.Add(21 * time.Minute), TicketID: "20261123-A002", Service: "a", ToCounter: "2"})
+	add(queue.Event{Kind: queue.EvTicketCalled, At: day.Add(25 * time.Minute), TicketID: "20261123-A002", Counter: "2", StaffID: "s2"})
+	add(queue.Event{Kind: queue.EvTicketFinished, At: day.Add(30 * time.Minute), TicketID: "20261123-A002", Counter: "2"})
+	add(queue.Event{Kind: queue.EvRatingUnrated, At: day.Add(33 * time.Minute), TicketID: "20261123-A002"})
+	// A003 is never called.
+	add(queue.Event{Kind: queue.EvTicketIssued, At: day, TicketID: "20261123-A003", Service: "a"})
+	src := mustSource(t, sp, evs)
+	ctx := context.Background()
+
+	rows, err := src.Visits(ctx, "2026-11-23", "2026-11-23", "service")
+	if err != nil || len(rows) != 1 {
+		t.Fatalf("by service: %v, %v", rows, err)
+	}
+	r := rows[0]
+	f := func(p *float64) any {
+		if p == nil {
+			return nil
+		}
+		return *p
+	}
+	for _, c := range []struct {
+		name      string
+		got, want any
+	}{
+		{"issued", r.Issued, 3}, {"served", r.Served, 2}, {"transferred", r.Transferred, 1},
+		{"wait_mean_s", f(r.WaitMeanS), 600.75}, {"wait_p50_s", f(r.WaitP50S), 1.5}, {"wait_p90_s", f(r.WaitP90S), 1200.0},
+		{"service_mean_s", f(r.ServiceMeanS), (60.25 + 600) / 2}, {"service_level", f(r.ServiceLevel), 0.5},
+		{"rated", r.Rated, 1}, {"unrated", r.Unrated, 1}, {"good_rate", f(r.GoodRate), 1.0}, {"bad_rate", f(r.BadRate), 0.0},
+		{"unrated_rate", f(r.UnratedRate), 0.5},
+	} {
+		if c.got != c.want {
+			t.Errorf("%s = %v, want %v", c.name, c.got, c.want)
+		}
+	}
+	rows, _ = src.Visits(ctx, "2026-11-23", "2026-11-23", "counter")
+	if len(rows) != 2 || rows[0].Key != "1" || rows[0].Issued != 1 || rows[1].Key != "2" || rows[1].Issued != 1 || rows[1].Unrated != 1 {
+		t.Errorf("by counter: where finished, the never-called in none: %+v", rows)
+	}
+	rows, _ = src.Visits(ctx, "2026-11-23", "2026-11-23", "hour")
+	if len(rows) != 1 || rows[0].Key != "09" {
+		t.Errorf("by hour: %+v, want one row keyed 09 (hall-local)", rows)
+	}
+	rows, _ = src.Visits(ctx, "2026-11-24", "2026-11-24", "day")
+	if len(rows) != 0 {
+		t.Errorf("a day without tickets has rows: %+v", rows)
+	}
+	if _, err := src.Visits(ctx, "2026-11-23", "2026-11-23", "window"); err == nil {
+		t.Error("by=window accepted")
+	}
+	// A rate over nothing is null, in JSON too.
+	b, _ := json.Marshal(VisitsRow{Key: "x"})
+	if want := `"good_rate":null`; !strings.Contains(string(b), want) {
+		t.Errorf("%s lacks %s", b, want)
+	}
+}
+
+// TestSampling checks the pinned sample size rule, that a sample is drawn
+// from the counter's finished visits without repeats, and that the same
+// month and seed give the same sample while another seed gives another.
+func TestSampling(t *testing.T) {
+	for visits, want := range map[int]int{0: 0, 1: 1, 49: 49, 50: 50, 59: 50, 60: 51, 549: 99, 550: 100, 10000: 100} {
+		if got := SampleSize(visits); got != want {
+			t.Errorf("SampleSize(%d) = %d, want %d", visits, got, want)
+		}
+	}
+	sp := testSpec()
+	var evs []queue.Event
+	seq := int64(0)
+	finished := map[string]map[string]bool{}
+	for i := 0; i < 400; i++ {
+		day := time.Date(2026, 11, 1+i%30, 10, 0, 0, 0, sp.Location)
+		id := fmt.Sprintf("%s-A%03d", day.Format("20060102"), i)
+		ctr := fmt.Sprint(1 + i%3)
+		for _, e := range []queue.Event{{Kind: queue.EvTicketIssued, At: day, TicketID: id, Service: "a"},
+			{Kind: queue.EvTicketCalled, At: day.Add(time.Minute), TicketID: id, Counter: ctr}} {
+			seq++
+			e.Seq = seq
+			evs = append(evs, e)
+		}
+		if i%7 != 0 { // every 7th is a no-show: not a finished visit
+			seq++
+			evs = append(evs, queue.Event{Seq: seq, Kind: queue.EvTicketFinished, At: day.Add(5 * time.Minute), TicketID: id, Counter: ctr})
+			if finished[ctr] == nil {
+				finished[ctr] = map[string]bool{}
+			}
+			finished[ctr][id] = true
+		} else {
+			seq++
+			evs = append(evs, queue.Event{Seq: seq, Kind: queue.EvTicketNoShow, At: day.Add(5 * time.Minute), TicketID: id, Counter: ctr})
+		}
+	}
+	// A December visit is not November's.
+	seq++
+	evs = append(evs, queue.Event{Seq: seq, Kind: queue.EvTicketIssued, At: time.Date(2026, 12, 1, 9, 0, 0, 0, sp.Location), TicketID: "20261201-A001", Service: "a"})
+	src := mustSource(t, sp, evs)
+	ctx := context.Background()
+	a, err := src.Sampling(ctx, "2026-11", 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := src.Sampling(ctx, "2026-11", 7)
+	c, _ := src.Sampling(ctx, "2026-11", 8)
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	jc, _ := json.Marshal(c)
+	if string(ja) != string(jb) {
+		t.Error("the same month and seed gave two samples")
+	}
+	if string(ja) == string(jc) {
+		t.Error("seeds 7 and 8 gave the same sample")
+	}
+	if len(a) != 3 {
+		t.Fatalf("counters = %d, want 3", len(a))
+	}
+	for _, sc := range a {
+		if sc.Visits != len(finished[sc.Counter]) || sc.SampleSize != SampleSize(sc.Visits) || len(sc.TicketIDs) != sc.SampleSize {
+			t.Errorf("counter %s: visits %d (want %d), sample %d of %d ids", sc.Counter, sc.Visits, len(finished[sc.Counter]), sc.SampleSize, len(sc.TicketIDs))
+		}
+		if !sort.StringsAreSorted(sc.TicketIDs) {
+			t.Errorf("counter %s: ids not sorted", sc.Counter)
+		}
+		for i, id := range sc.TicketIDs {
+			if !finished[sc.Counter][id] || (i > 0 && sc.TicketIDs[i-1] == id) {
+				t.Errorf("counter %s: %s is not a finished visit there, or repeated", sc.Counter, id)
+			}
+		}
+	}
+	if _, err := src.Sampling(ctx, "2026-13", 1); err == nil {
+		t.Error("month 2026-13 accepted")
+	}
+}
+
+// TestSamplingUniform draws many seeds and wants every visit picked about
+// sample_size/visits of the time (within 25%).
+func TestSamplingUniform(t *testing.T) {
+	sp := testSpec()
+	var evs []queue.Event
+	for i := 0; i < 120; i++ {
+		day := time.Date(2026, 11, 2, 10, 0, 0, 0, sp.Location)
+		id := fmt.Sprintf("20261102-A%03d", i)
+		evs = append(evs, queue.Event{Kind: queue.EvTicketIssued, At: day, TicketID: id, Service: "a"},
+			queue.Event{Kind: queue.EvTicketCalled, At: day, TicketID: id, Counter: "1"},
+			queue.Event{Kind: queue.EvTicketFinished, At: day.Add(time.Minute), TicketID: id, Counter: "1"})
+	}
+	for i := range evs {
+		evs[i].Seq = int64(i + 1)
+	}
+	src := mustSource(t, sp, evs)
+	hits := map[string]int{}
+	const draws = 400
+	for seed := uint64(0); seed < draws; seed++ {
+		cs, err := src.Sampling(context.Background(), "2026-11", seed)
+		if err != nil || len(cs) != 1 || cs[0].SampleSize != 57 {
+			t.Fatalf("seed %d: %+v %v", seed, cs, err)
+		}
+		for _, id := range cs[0].TicketIDs {
+			hits[id]++
+		}
+	}
+	want := float64(draws) * 57 / 120
+	for i := 0; i < 120; i++ {
+		id := fmt.Sprintf("20261102-A%03d", i)
+		if h := float64(hits[id]); h < 0.75*want || h > 1.25*want {
+			t.Errorf("%s drawn %v times, want about %.0f", id, h, want)
+		}
+	}
+}
+
+// FuzzParseDate feeds the date, month and period parsers outside input: they
+// answer or refuse with bad_request, never panic.
+func FuzzParseDate(f *testing.F) {
+	for _, s := range []string{"2026-11-23", "2026-02-30", "2026-11", "2026-Q4", "2026-Q5", "", "9999-99-99", "２０２６-11-01"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if d, err := ParseDate("from", s); err == nil {
+			if _, perr := time.Parse("2006-01-02", d); perr != nil {
+				t.Fatalf("ParseDate accepted %q", s)
+			}
+		} else if qe, ok := err.(*queue.Error); !ok || qe.Code != queue.BadRequest {
+			t.Fatalf("ParseDate(%q) error %v is not bad_request", s, err)
+		}
+		if from, to, err := periodRange(s); err == nil && from > to {
+			t.Fatalf("periodRange(%q) = %s..%s", s, from, to)
+		}
+		monthRange(s)
+	})
+}
