@@ -2,8 +2,10 @@ package mysql
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"sort"
 	"testing"
 	"time"
@@ -35,6 +37,35 @@ func TestReportsSameFromSQLiteAndMySQL(t *testing.T) {
 	if _, err := store.NewProjector(th.J, th.Spec.HallID).Sync(context.Background()); err != nil {
 		t.Fatal(err)
 	}
+	// Both stores hold exactly the rows of one fold of the whole journal.
+	want := NewProjection()
+	if err := th.J.Replay(0, func(e *queue.Event) error { want.Apply(e); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	for name, sdb := range map[string]*sql.DB{"sqlite": th.J.DB(), "mysql": db} {
+		got := readTickets(t, sdb, th.Spec.HallID)
+		if len(got) != len(want.Tickets) {
+			t.Errorf("%s has %d tickets, the fold %d", name, len(got), len(want.Tickets))
+		}
+		for id, w := range want.Tickets {
+			if g := got[id]; g == nil || !reflect.DeepEqual(*normTicket(g), *normTicket(w)) {
+				t.Errorf("%s ticket %s:\nstore %+v\nfold  %+v", name, id, g, w)
+			}
+		}
+		visits := readVisits(t, sdb, th.Spec.HallID)
+		for seq, w := range want.Visits {
+			if g := visits[seq]; g == nil || !reflect.DeepEqual(*normVisit(g), *normVisit(w)) {
+				t.Errorf("%s call %d:\nstore %+v\nfold  %+v", name, seq, g, w)
+			}
+		}
+		var cases, signins int
+		sdb.QueryRow("SELECT COUNT(*) FROM cases WHERE hall = ?", th.Spec.HallID).Scan(&cases)
+		sdb.QueryRow("SELECT COUNT(*) FROM staff_signins WHERE hall = ?", th.Spec.HallID).Scan(&signins)
+		if cases != len(want.Cases) || signins != len(want.Signins) {
+			t.Errorf("%s: %d cases, %d sign-ins; the fold %d, %d", name, cases, signins, len(want.Cases), len(want.Signins))
+		}
+	}
+
 	local, remote := report.NewSource(th.J.DB(), rowsql.SQLite, th.Spec), report.NewSource(db, rowsql.MySQL, th.Spec)
 	ctx := context.Background()
 	same := func(name string, fn func(*report.Source) (any, error)) string {
