@@ -85,6 +85,8 @@ func lognormal(r *rand.Rand, mean, cv float64) float64 {
 type accuracy struct {
 	n        int
 	absErr   float64 // sum of |est - real| seconds
+	signed   float64 // sum of est - real seconds
+	real     float64 // sum of real waits
 	within30 int     // |est - real| <= 30% of max(real, 60 s)
 }
 
@@ -92,15 +94,22 @@ func (a *accuracy) add(est, real float64) {
 	a.n++
 	d := math.Abs(est - real)
 	a.absErr += d
+	a.signed += est - real
+	a.real += real
 	if d <= 0.3*math.Max(real, 60) {
 		a.within30++
 	}
 }
 
+func (a *accuracy) merge(b accuracy) {
+	a.n, a.absErr, a.signed, a.real, a.within30 = a.n+b.n, a.absErr+b.absErr, a.signed+b.signed, a.real+b.real, a.within30+b.within30
+}
+
 func (a accuracy) mae() float64   { return a.absErr / float64(a.n) }
 func (a accuracy) share() float64 { return float64(a.within30) / float64(a.n) }
 func (a accuracy) String() string {
-	return fmt.Sprintf("MAE %5.0f s, within ±30%% %4.1f%%", a.mae(), 100*a.share())
+	return fmt.Sprintf("MAE %4.0f s, bias %+5.0f s, within ±30%% %4.1f%% (mean real wait %4.0f s)", a.mae(),
+		a.signed/float64(a.n), 100*a.share(), a.real/float64(a.n))
 }
 
 // simulateDay runs one busy day (08:30-17:30) and scores both estimators.
@@ -259,8 +268,8 @@ func TestEstimateAccuracy(t *testing.T) {
 	for seed := uint64(1); seed <= uint64(days); seed++ {
 		e, n, k := simulateDay(t, seed)
 		t.Logf("day %d: %d tickets; est_wait_s %v; naive %v", seed, k, e, n)
-		est.n, est.absErr, est.within30 = est.n+e.n, est.absErr+e.absErr, est.within30+e.within30
-		naive.n, naive.absErr, naive.within30 = naive.n+n.n, naive.absErr+n.absErr, naive.within30+n.within30
+		est.merge(e)
+		naive.merge(n)
 		tickets += k
 	}
 	t.Logf("all %d days, %d tickets: est_wait_s %v; naive %v; MAE ratio %.2f", days, tickets, est, naive, est.mae()/naive.mae())
