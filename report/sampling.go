@@ -51,8 +51,9 @@ func (s *Source) Sampling(ctx context.Context, month string, seed uint64) ([]Sam
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.DB.QueryContext(ctx, "SELECT counter, ticket_id FROM tickets WHERE hall = ? AND day >= ? AND day <= ?"+
-		" AND finished_at IS NOT NULL AND counter IS NOT NULL", s.Hall, from, to)
+	where, args := s.ticketsIn(from, to)
+	rows, err := s.DB.QueryContext(ctx, "SELECT counter, ticket_id"+where+
+		" AND finished_at IS NOT NULL AND counter IS NOT NULL", args...)
 	if err != nil {
 		return nil, wrap("read tickets", err)
 	}

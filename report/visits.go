@@ -113,9 +113,9 @@ func (k *keyScan) Scan(src any) error {
 // scanVisits calls fn for each ticket of the hall whose business day is in
 // [from, to], keyed by by (a key of keyCols).
 func (s *Source) scanVisits(ctx context.Context, from, to, by string, fn func(*visit)) error {
+	where, args := s.ticketsIn(from, to)
 	rows, err := s.DB.QueryContext(ctx, "SELECT "+keyCols[by]+", first_service, status, wait_us, service_us,"+
-		" CASE WHEN finished_at IS NULL THEN 0 ELSE 1 END, transfers, rating, unrated"+
-		" FROM tickets WHERE hall = ? AND day >= ? AND day <= ?", s.Hall, from, to)
+		" CASE WHEN finished_at IS NULL THEN 0 ELSE 1 END, transfers, rating, unrated"+where, args...)
 	if err != nil {
 		return wrap("read tickets", err)
 	}

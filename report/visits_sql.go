@@ -2,8 +2,8 @@ package report
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -12,9 +12,8 @@ import (
 
 // The visits report is aggregated by the database, with the same SQL for
 // SQLite and MySQL (integer arithmetic only, so both give the same numbers):
-// one GROUP BY for the counts and sums, one window query for the two
-// percentiles. Only a few rows per key come back, which is what keeps a
-// month of a large hall under a second (docs/benchmarks.md).
+// one GROUP BY for the counts and sums; the percentiles are taken here from
+// the waits (docs/benchmarks.md).
 
 // keyExpr is the SQL of a grouping's key, or "" when the hour of issue has
 // to be worked out in Go (the hall's zone changes its offset in the range).
@@ -69,6 +68,7 @@ func (s *Source) withinTarget() (string, []any) {
 // visitsSQL is Visits aggregated by the database, keyed by the SQL k.
 func (s *Source) visitsSQL(ctx context.Context, from, to, k string) ([]VisitsRow, error) {
 	within, wargs := s.withinTarget()
+	where, wa := s.ticketsIn(from, to)
 	q := "SELECT " + k + ", COUNT(*)," +
 		" SUM(CASE WHEN finished_at IS NULL THEN 0 ELSE 1 END)," +
 		" SUM(CASE WHEN status = 'no_show' THEN 1 ELSE 0 END)," +
@@ -80,8 +80,8 @@ func (s *Source) visitsSQL(ctx context.Context, from, to, k string) ([]VisitsRow
 		" SUM(CASE WHEN rating = 3 THEN 1 ELSE 0 END), SUM(CASE WHEN rating = 2 THEN 1 ELSE 0 END)," +
 		" SUM(CASE WHEN rating = 1 THEN 1 ELSE 0 END)," +
 		" SUM(CASE WHEN (rating IS NULL OR rating < 1 OR rating > 5) AND unrated <> 0 THEN 1 ELSE 0 END)" +
-		" FROM tickets WHERE hall = ? AND day >= ? AND day <= ? GROUP BY " + k
-	rows, err := s.DB.QueryContext(ctx, q, append(wargs, s.Hall, from, to)...)
+		where + " GROUP BY " + k
+	rows, err := s.DB.QueryContext(ctx, q, append(wargs, wa...)...)
 	if err != nil {
 		return nil, wrap("read tickets", err)
 	}
@@ -119,37 +119,31 @@ func (s *Source) visitsSQL(ctx context.Context, from, to, k string) ([]VisitsRow
 	if err := rows.Err(); err != nil {
 		return nil, wrap("read tickets", err)
 	}
-	// Nearest-rank percentiles: the rn-th smallest wait where rn = ceil(p n),
-	// written without division so that both dialects agree.
-	q = "SELECT k, wait_us, rn, n FROM (SELECT " + k + " AS k, wait_us," +
-		" ROW_NUMBER() OVER (PARTITION BY " + k + " ORDER BY wait_us) AS rn," +
-		" COUNT(*) OVER (PARTITION BY " + k + ") AS n" +
-		" FROM tickets WHERE hall = ? AND day >= ? AND day <= ? AND wait_us IS NOT NULL) x" +
-		" WHERE (2 * rn >= n AND 2 * (rn - 1) < n) OR (10 * rn >= 9 * n AND 10 * (rn - 1) < 9 * n)"
-	rows, err = s.DB.QueryContext(ctx, q, s.Hall, from, to)
+	// The percentiles (nearest rank) from every called ticket's wait, sorted
+	// here: a window function over the month costs the database several
+	// times more than handing over two integer columns.
+	rows, err = s.DB.QueryContext(ctx, "SELECT "+k+", wait_us"+where+" AND wait_us IS NOT NULL", wa...)
 	if err != nil {
 		return nil, wrap("read tickets", err)
 	}
 	defer rows.Close()
+	waits := map[string][]int64{}
 	for rows.Next() {
-		var wait, rn, n sql.NullInt64
-		if err := rows.Scan(&key, &wait, &rn, &n); err != nil {
+		var w int64
+		if err := rows.Scan(&key, &w); err != nil {
 			return nil, wrap("read tickets", err)
 		}
-		r := accs[key.s]
-		if r == nil {
-			continue
-		}
-		v := secs(float64(wait.Int64))
-		if 2*rn.Int64 >= n.Int64 && 2*(rn.Int64-1) < n.Int64 {
-			r.WaitP50S = v
-		}
-		if 10*rn.Int64 >= 9*n.Int64 && 10*(rn.Int64-1) < 9*n.Int64 {
-			r.WaitP90S = v
+		if accs[key.s] != nil {
+			waits[key.s] = append(waits[key.s], w)
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, wrap("read tickets", err)
+	}
+	for k, ws := range waits {
+		slices.Sort(ws)
+		accs[k].WaitP50S = secs(float64(nearestRank(ws, 1, 2)))
+		accs[k].WaitP90S = secs(float64(nearestRank(ws, 9, 10)))
 	}
 	out := make([]VisitsRow, 0, len(accs))
 	for _, r := range accs {

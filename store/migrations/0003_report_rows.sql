@@ -48,7 +48,8 @@ CREATE TABLE tickets (
 	wait_us         INTEGER,
 	service_us      INTEGER,
 	PRIMARY KEY (hall, ticket_id)
-);
+) WITHOUT ROWID; -- clustered by ticket id, which starts with the day: a month is one range
+
 CREATE INDEX tickets_day_service ON tickets(hall, day, service);
 CREATE INDEX tickets_day_counter ON tickets(hall, day, counter);
 
