@@ -51,4 +51,3 @@ func BenchmarkVisitsPaths(b *testing.B) {
 		})
 	}
 }
-
