@@ -336,3 +336,64 @@ func FuzzParseDate(f *testing.F) {
 		monthRange(s)
 	})
 }
+
+// TestRankings checks the score's order, the red flag of a month, the
+// quarter's top list, the bottom, and that too few visits are not ranked.
+func TestRankings(t *testing.T) {
+	sp := testSpec()
+	var evs []queue.Event
+	add := func(e queue.Event) { e.Seq = int64(len(evs) + 1); evs = append(evs, e) }
+	// Counter 1: short waits, 好评; counter 2: long waits, 差评 with a case;
+	// counter 3: in between; counter 4: only 5 visits.
+	for ctr, spec := range map[string]struct {
+		n     int
+		wait  time.Duration
+		level int
+	}{"1": {25, time.Minute, 5}, "2": {25, 25 * time.Minute, 1}, "3": {25, 8 * time.Minute, 4}, "4": {5, 0, 5}} {
+		for i := 0; i < spec.n; i++ {
+			day := time.Date(2026, 11, 2+i%20, 9, 0, 0, 0, sp.Location)
+			id := fmt.Sprintf("%s-%s%03d", day.Format("20060102"), "C"+ctr, i)
+			add(queue.Event{Kind: queue.EvTicketIssued, At: day, TicketID: id, Service: "a"})
+			add(queue.Event{Kind: queue.EvTicketCalled, At: day.Add(spec.wait), TicketID: id, Counter: ctr, StaffID: "s" + ctr})
+			add(queue.Event{Kind: queue.EvTicketFinished, At: day.Add(spec.wait + 5*time.Minute), TicketID: id, Counter: ctr})
+			add(queue.Event{Kind: queue.EvRatingSubmitted, At: day.Add(spec.wait + 6*time.Minute), TicketID: id, Counter: ctr, Level: spec.level})
+			if spec.level <= 2 && i < 3 {
+				add(queue.Event{Kind: queue.EvCaseOpened, At: day.Add(spec.wait + 6*time.Minute), CaseID: id + "-case", TicketID: id,
+					Counter: ctr, StaffID: "s" + ctr, Level: spec.level})
+			}
+		}
+	}
+	src := mustSource(t, sp, evs)
+	ctx := context.Background()
+	m, err := src.Rankings(ctx, "2026-11", "counter")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for _, r := range m.Rows {
+		keys = append(keys, r.Key)
+	}
+	if got := strings.Join(keys, ","); got != "1,3,2" {
+		t.Errorf("ranked %s, want 1,3,2 (counter 4 has too few visits)", got)
+	}
+	if m.RedFlag == nil || *m.RedFlag != "1" || m.Bottom == nil || *m.Bottom != "2" {
+		t.Errorf("red flag %v, bottom %v; want 1 and 2", m.RedFlag, m.Bottom)
+	}
+	// Counter 1: every rating good, every wait within target, no no-shows, no
+	// cases; its 1-minute waits are 5% of twice the 10-minute target: 20% × 0.95.
+	if r := m.Rows[0]; r.Score != 99 || r.Rank != 1 {
+		t.Errorf("counter 1 scores %v (rank %d), want 99", r.Score, r.Rank)
+	}
+	if r := m.Rows[2]; r.Cases != 3 || *r.Satisfaction != 0 {
+		t.Errorf("counter 2: %d cases, satisfaction %v; want 3 and 0", r.Cases, *r.Satisfaction)
+	}
+	q, err := src.Rankings(ctx, "2026-Q4", "staff")
+	if err != nil || q.RedFlag != nil || strings.Join(q.Top, ",") != "s1,s3,s2" {
+		t.Errorf("quarter by staff: red flag %v, top %v, %v; want none and s1,s3,s2", q.RedFlag, q.Top, err)
+	}
+	for _, bad := range []string{"2026-13", "2026-Q5", "2026"} {
+		if _, err := src.Rankings(ctx, bad, "counter"); err == nil {
+			t.Errorf("period %q accepted", bad)
+		}
+	}
+}
