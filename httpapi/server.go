@@ -62,6 +62,8 @@ type Config struct {
 	// PrintESCPOS renders a ticket for the kiosk's thermal printer
 	// (GET …/tickets/{ticket}/escpos); nil = that endpoint answers 404.
 	PrintESCPOS func(t queue.TicketResult) []byte
+	// Reports are the management reports (CONTRACT §5); nil = none.
+	Reports *Reports
 }
 
 // Server serves the API.
@@ -115,6 +117,7 @@ func New(cfg Config, mux *http.ServeMux) *Server {
 	s.routesEvaluation(mux, hallPath)
 	mux.HandleFunc("GET "+hallPath+"/availability", s.inHall(s.availability))
 	mux.HandleFunc("POST "+hallPath+"/screens/voice", s.inHall(s.voiceReport))
+	s.reportRoutes(hallPath)
 	return s
 }
 

@@ -101,16 +101,21 @@ func AheadOf(s *State, t *Ticket, now time.Time) int {
 	return n
 }
 
-// EstimateWait estimates how long a ticket with ahead tickets before it waits,
-// from the service's moving average and the open counters serving it.
+// EstimateWait estimates how long a ticket with ahead tickets before it waits:
+// the service's moving average over the capacity its open counters give it
+// (effectiveServers: a counter shared with busier services gives less), for
+// ahead tickets and, when every such counter is busy, half a visit more for
+// the one being served to end (docs/benchmarks.md: beats ahead × average /
+// open counters on simulated busy days).
 func EstimateWait(s *State, svc string, ahead int) int {
-	avg := s.AvgService[svc]
-	if avg <= 0 {
-		avg = s.Spec.Services[svc].AvgService.Seconds()
-	}
-	servers := s.tallies().servers[svc]
-	if servers == 0 {
+	avg := avgService(s, svc)
+	servers, busy := effectiveServers(s, svc)
+	if servers <= 0 {
 		servers = 1
 	}
-	return int(float64(ahead)*avg/float64(servers) + 0.5)
+	work := float64(ahead)
+	if float64(busy) >= servers {
+		work += 0.5
+	}
+	return int(work*avg/servers + 0.5)
 }

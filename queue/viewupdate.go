@@ -20,6 +20,35 @@ func (t *touched) counter(id string) {
 	}
 }
 
+// estimates marks the services whose estimated wait the touched ones may
+// have changed: EstimateWait weighs each counter's services against each
+// other and counts its busy counters, so every service of a touched counter,
+// and every service sharing a counter with a touched service, is built again.
+func (t *touched) estimates(sp *Spec) {
+	changed := make([]string, 0, len(t.services))
+	for id := range t.services {
+		changed = append(changed, id)
+	}
+	for id := range t.counters {
+		if c := sp.Counters[id]; c != nil {
+			for _, x := range c.Services {
+				t.services[x] = true
+			}
+		}
+	}
+	for _, cid := range sp.CounterOrder {
+		c := sp.Counters[cid]
+		for _, id := range changed {
+			if c.Serves(id) {
+				for _, x := range c.Services {
+					t.services[x] = true
+				}
+				break
+			}
+		}
+	}
+}
+
 // UpdateView returns the view of s after evs, given prev, the view of s
 // before them: only the services, counters and devices the events touched
 // are built again, the rest is copied. prev is not changed (readers may
@@ -64,6 +93,7 @@ func UpdateView(prev *View, s *State, evs []Event) *View {
 			return NewView(s)
 		}
 	}
+	t.estimates(s.Spec)
 	v := *prev
 	v.Seq = s.Seq
 	if t.hall {

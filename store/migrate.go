@@ -13,7 +13,9 @@ import (
 var migrationFiles embed.FS
 
 // migrate applies the embedded migrations past the database's user_version,
-// each in its own transaction. Migrations are append-only and never destructive.
+// each in its own transaction. Migrations are append-only and never destroy
+// journal data; derived tables (the report rows) may be dropped and rebuilt
+// from the journal (0004).
 func migrate(db *sql.DB) error {
 	var version int
 	if err := db.QueryRow("PRAGMA user_version").Scan(&version); err != nil {

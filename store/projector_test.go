@@ -18,7 +18,7 @@ func TestProjector(t *testing.T) {
 		{Seq: 1, Kind: queue.EvCounterOpened, At: at, Counter: "1", StaffID: "s01"},
 		{Seq: 2, Kind: queue.EvTicketIssued, At: at, TicketID: "20261123-A001", Ticket: "A001", Service: "social", Channel: "walk_in"},
 		{Seq: 3, Kind: queue.EvTicketCalled, At: at.Add(2 * time.Minute), TicketID: "20261123-A001", Ticket: "A001", Service: "social", Counter: "1", StaffID: "s01", WaitedS: &w},
-		{Seq: 4, Kind: queue.EvTicketRecalled, At: at.Add(3 * time.Minute), TicketID: "20261123-A001", Ticket: "A001", Service: "social", Counter: "1"},
+		{Seq: 4, Kind: queue.EvTicketRecalled, At: at.Add(3 * time.Minute), TicketID: "20261123-A001", Ticket: "A001", Service: "social", Counter: "1", Recalls: 1},
 		{Seq: 5, Kind: queue.EvTicketFinished, At: at.Add(9 * time.Minute), TicketID: "20261123-A001", Ticket: "A001", Service: "social", Counter: "1"},
 		{Seq: 6, Kind: queue.EvRatingSubmitted, At: at.Add(10 * time.Minute), TicketID: "20261123-A001", Ticket: "A001", Service: "social", Counter: "1", Level: 4},
 		{Seq: 7, Kind: queue.EvCounterClosed, At: at.Add(time.Hour), Counter: "1"},
@@ -26,7 +26,7 @@ func TestProjector(t *testing.T) {
 	if err := j.Append(evs[:4], nil); err != nil {
 		t.Fatal(err)
 	}
-	p := NewProjector(j)
+	p := NewProjector(j, "h")
 	if n, err := p.Sync(context.Background()); err != nil || n != 4 {
 		t.Fatalf("sync = %d, %v", n, err)
 	}
@@ -45,7 +45,7 @@ func TestProjector(t *testing.T) {
 	var calls, open int
 	j.DB().QueryRow("SELECT COUNT(*) FROM calls").Scan(&calls)
 	j.DB().QueryRow("SELECT COUNT(*) FROM counter_sessions WHERE closed_at IS NULL").Scan(&open)
-	if calls != 2 || open != 0 {
-		t.Fatalf("calls = %d (want 2), open sessions = %d (want 0)", calls, open)
+	if calls != 1 || open != 0 {
+		t.Fatalf("calls = %d (want 1: one visit, recalled once), open sessions = %d (want 0)", calls, open)
 	}
 }

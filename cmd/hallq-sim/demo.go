@@ -287,7 +287,7 @@ func (d *demo) rated(c command, level int, r response, _ time.Time, err error) {
 		return
 	}
 	d.n.ratings.Add(1)
-	if level >= 4 {
+	if level >= 3 { // 好评 is 非常满意, 满意 and 基本满意 (5, 4, 3); 差评 is 2 and 1
 		d.n.good.Add(1)
 	}
 	var res struct {

@@ -180,6 +180,9 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.admitAPI(&apiCfg)
+	if apiCfg.Reports, err = m.reports(); err != nil {
+		return err
+	}
 	httpapi.New(apiCfg, m.Mux)
 	m.mountDisplay(m.Mux)
 	m.serveHTTP(ln)

@@ -15,7 +15,7 @@ const projectEvery = time.Second
 // startProjector keeps the journal's queryable projections up to date in the
 // background, never blocking the hall.
 func (m *Main) startProjector() {
-	p := store.NewProjector(m.Journal)
+	p := store.NewProjector(m.Journal, m.Config.Hall.ID)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {

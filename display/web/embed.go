@@ -50,5 +50,6 @@ func Pages() []Page {
 		{Pattern: "GET /case", File: "pages/case.html"},
 		{Pattern: "GET /rate/{counter}", File: "pages/rater.html"},
 		{Pattern: "GET /cases", File: "pages/cases.html"},
+		{Pattern: "GET /reports", File: "pages/reports.html"},
 	}
 }

@@ -244,6 +244,7 @@ func readRows(t *testing.T, db *sql.DB, q, hallID string, fn func(*sql.Rows) err
 func normTicket(r *TicketRow) *TicketRow {
 	c := *r
 	c.IssuedAt, c.CalledAt, c.StartedAt, c.FinishedAt, c.EndedAt, c.RatedAt = u(c.IssuedAt), u(c.CalledAt), u(c.StartedAt), u(c.FinishedAt), u(c.EndedAt), u(c.RatedAt)
+	c.FirstCalledAt = u(c.FirstCalledAt)
 	return &c
 }
 

@@ -14,6 +14,8 @@ addStrings({
   'ix.sup.d': { zh: '窗口状态、业务等候、设备在线、最近叫号', en: 'Counters, queues, devices, recent calls' },
   'ix.fleet': { zh: '设备与固件', en: 'Devices and firmware' },
   'ix.fleet.d': { zh: '设备在线、固件版本、配置同步、固件灰度升级（管理员）', en: 'Devices, firmware, config drift, staged rollouts (admins)' },
+  'ix.reports': { zh: '统计报表', en: 'Reports' },
+  'ix.reports.d': { zh: '办件统计、满意度、排名与回访抽样（监察登录）', en: 'Visits, satisfaction, rankings and the call-back sample (supervisor login)' },
   'ix.counters': { zh: '窗口屏', en: 'Counter screens' },
   'ix.ticket': { zh: '查询我的号码', en: 'Follow my ticket' },
   'ix.ticket.ph': { zh: '票据编号（二维码中的编号）', en: 'Ticket id (from the QR code)' },
