@@ -31,7 +31,7 @@ type commands struct {
 	pending map[string][]pendingCmd // by device
 	prompts map[string]*prompt      // by counter
 	raters  map[string][]string     // counter -> its rater devices
-	staff   map[string]*queue.StaffSpec
+	spec    *queue.Spec             // for the keypad's staff card
 	window  time.Duration
 	clock   func() time.Time
 	send    func(device string, body []byte) error
@@ -41,7 +41,7 @@ type commands struct {
 
 func newCommands(sp *queue.Spec, clock func() time.Time, send func(string, []byte) error, log zerolog.Logger) *commands {
 	c := &commands{pending: map[string][]pendingCmd{}, prompts: map[string]*prompt{}, raters: map[string][]string{},
-		staff: sp.Staff, window: sp.RatingWindow, clock: clock, send: send, log: log}
+		spec: sp, window: sp.RatingWindow, clock: clock, send: send, log: log}
 	for _, id := range sp.DeviceOrder {
 		if d := sp.Devices[id]; d.Kind == "rater" && d.Counter != "" {
 			c.raters[d.Counter] = append(c.raters[d.Counter], id)
@@ -52,39 +52,14 @@ func newCommands(sp *queue.Spec, clock func() time.Time, send func(string, []byt
 
 // ratePrompt is the rate.prompt command (CONTRACT §2).
 type ratePrompt struct {
-	CmdID     string    `json:"cmd_id"`
-	Op        string    `json:"op"`
-	TicketID  string    `json:"ticket_id"`
-	Ticket    string    `json:"ticket"`
-	Counter   string    `json:"counter"`
-	StaffID   *string   `json:"staff_id"`
-	ExpiresAt string    `json:"expires_at"`
-	Staff     staffCard `json:"staff"` // CONTRACT §2 (1.1): the keypad's staff card
-}
-
-// staffCard is who served, for the keypad (CONTRACT §2 rate.prompt, 1.1);
-// fields are null when unknown.
-type staffCard struct {
-	ID      *string `json:"id"`
-	Name    *string `json:"name"`
-	StaffNo *string `json:"staff_no"`
-	Unit    *string `json:"unit"`
-}
-
-func optional(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
-}
-
-// card is the staff card of id.
-func (c *commands) card(id string) staffCard {
-	card := staffCard{ID: optional(id)}
-	if st := c.staff[id]; st != nil {
-		card.Name, card.StaffNo, card.Unit = optional(st.Name), optional(st.StaffNo), optional(st.Unit)
-	}
-	return card
+	CmdID     string          `json:"cmd_id"`
+	Op        string          `json:"op"`
+	TicketID  string          `json:"ticket_id"`
+	Ticket    string          `json:"ticket"`
+	Counter   string          `json:"counter"`
+	StaffID   *string         `json:"staff_id"`
+	ExpiresAt string          `json:"expires_at"`
+	Staff     queue.StaffCard `json:"staff"` // CONTRACT §2 (1.1): the keypad's staff card
 }
 
 // rateCancel withdraws a rate.prompt.
@@ -116,7 +91,7 @@ func (c *commands) finished(ticketID, ticket, counter, staffID string, at time.T
 	}
 	expires := at.Add(c.window)
 	cmd := ratePrompt{CmdID: promptID(ticketID), Op: "rate.prompt", TicketID: ticketID, Ticket: ticket,
-		Counter: counter, ExpiresAt: expires.Format(time.RFC3339), Staff: c.card(staffID)}
+		Counter: counter, ExpiresAt: expires.Format(time.RFC3339), Staff: queue.StaffCardOf(c.spec, staffID)}
 	if staffID != "" {
 		cmd.StaffID = &staffID
 	}

@@ -29,7 +29,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 	}
 	s.cfg.Staff.SignIn(p.token, counter)
 	s.cfg.Log.Info().Str("staff", p.id).Str("counter", counter).Msg("staff signed in at counter 签到")
-	card := cardOf(s.h.Spec(), p.id)
+	card := queue.StaffCardOf(s.h.Spec(), p.id)
 	writeOK(w, map[string]any{"counter": counter, "staff_id": p.id, "staff_name": s.cfg.Staff.Name(p.id), "staff": card})
 }
 

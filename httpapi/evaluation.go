@@ -27,40 +27,16 @@ func (s *Server) routesEvaluation(mux *http.ServeMux, hallPath string) {
 	mux.HandleFunc("POST "+hallPath+"/complaints/{complaint}/{action}", s.inHall(s.stepComplaint))
 }
 
-// staffCard is who serves at a counter, for the rater page (CONTRACT §2
-// rate.prompt staff); fields are null when unknown.
-type staffCard struct {
-	ID      *string `json:"id"`
-	Name    *string `json:"name"`
-	StaffNo *string `json:"staff_no"`
-	Unit    *string `json:"unit"`
-}
-
-func optional(v string) *string {
-	if v == "" {
-		return nil
-	}
-	return &v
-}
-
-func cardOf(sp *queue.Spec, id string) staffCard {
-	c := staffCard{ID: optional(id)}
-	if st := sp.Staff[id]; st != nil {
-		c.Name, c.StaffNo, c.Unit = optional(st.Name), optional(st.StaffNo), optional(st.Unit)
-	}
-	return c
-}
-
 // promptView is the rater page's prompt: the visit it may rate now.
 type promptView struct {
-	TicketID  string    `json:"ticket_id"`
-	Ticket    string    `json:"ticket"`
-	Counter   string    `json:"counter"`
-	Service   string    `json:"service"`
-	StaffID   *string   `json:"staff_id"`
-	Staff     staffCard `json:"staff"`
-	EndedAt   time.Time `json:"ended_at"`
-	ExpiresAt time.Time `json:"expires_at"`
+	TicketID  string          `json:"ticket_id"`
+	Ticket    string          `json:"ticket"`
+	Counter   string          `json:"counter"`
+	Service   string          `json:"service"`
+	StaffID   *string         `json:"staff_id"`
+	Staff     queue.StaffCard `json:"staff"`
+	EndedAt   time.Time       `json:"ended_at"`
+	ExpiresAt time.Time       `json:"expires_at"`
 }
 
 // raterFor authenticates the rater page: the counter's rater device, or a
@@ -100,11 +76,11 @@ func (s *Server) ratingPrompt(w http.ResponseWriter, r *http.Request) {
 	var prompt *promptView
 	if v := ent.visit; v != nil && !v.Rated && !v.Unrated && now.Sub(v.EndedAt) <= sp.RatingWindow {
 		prompt = &promptView{TicketID: v.TicketID, Ticket: v.Ticket, Counter: counter, Service: v.Service,
-			StaffID: optional(v.StaffID), Staff: cardOf(sp, v.StaffID), EndedAt: v.EndedAt, ExpiresAt: v.EndedAt.Add(sp.RatingWindow)}
+			StaffID: queue.StaffCardOf(sp, v.StaffID).ID, Staff: queue.StaffCardOf(sp, v.StaffID), EndedAt: v.EndedAt, ExpiresAt: v.EndedAt.Add(sp.RatingWindow)}
 	}
 	serving := ent.serving
 	writeOK(w, map[string]any{"counter": counter, "counter_name": sp.Counters[counter].Name, "prompt": prompt,
-		"staff": cardOf(sp, serving), "reasons": queue.BadReasons(), "dims": queue.DimKeys(),
+		"staff": queue.StaffCardOf(sp, serving), "reasons": queue.BadReasons(), "dims": queue.DimKeys(),
 		"window_s": sp.RatingWindow.Seconds(), "now": now.In(sp.Location)})
 }
 

@@ -58,25 +58,34 @@ type CounterView struct {
 	Staff *StaffCard `json:"staff"`
 }
 
-// StaffCard is who serves at a counter, as the counter screen and keypad show
-// them (CONTRACT §2 rate.prompt staff); fields unknown to the config are null.
+// StaffCard is who serves at a counter, as the counter screen, the rater
+// page and the keypad show them (CONTRACT §2 rate.prompt staff, 1.1);
+// fields unknown to the config are null.
 type StaffCard struct {
-	ID      string  `json:"id"`
+	ID      *string `json:"id"`
 	Name    *string `json:"name"`
 	StaffNo *string `json:"staff_no"`
 	Unit    *string `json:"unit"`
 }
 
-// NewStaffCard is the card of staff member id from sp; nil for no id.
+// StaffCardOf is the card of staff member id from sp, with null fields for
+// what is unknown (all of them for no id).
+func StaffCardOf(sp *Spec, id string) StaffCard {
+	card := StaffCard{ID: strp(id)}
+	if st := sp.Staff[id]; st != nil && id != "" {
+		card.Name, card.StaffNo, card.Unit = strp(st.Name), strp(st.StaffNo), strp(st.Unit)
+	}
+	return card
+}
+
+// NewStaffCard is StaffCardOf for the snapshot's counters: nil when nobody
+// is signed in.
 func NewStaffCard(sp *Spec, id string) *StaffCard {
 	if id == "" {
 		return nil
 	}
-	card := &StaffCard{ID: id}
-	if st := sp.Staff[id]; st != nil {
-		card.Name, card.StaffNo, card.Unit = strp(st.Name), strp(st.StaffNo), strp(st.Unit)
-	}
-	return card
+	card := StaffCardOf(sp, id)
+	return &card
 }
 
 // DeviceView is one configured device and its presence.

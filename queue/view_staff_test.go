@@ -12,10 +12,10 @@ func TestViewStaffCard(t *testing.T) {
 	Apply(s, &Event{Seq: 2, Kind: EvCounterOpened, Counter: "2", StaffID: "guest"})
 	v := NewView(s)
 	c1, c2, c3 := v.Counters[0].Staff, v.Counters[1].Staff, v.Counters[2].Staff
-	if c1 == nil || c1.ID != "s01" || c1.Name == nil || *c1.Name != "张敏" || *c1.StaffNo != "A0317" || *c1.Unit != "人社局" {
+	if c1 == nil || c1.ID == nil || *c1.ID != "s01" || c1.Name == nil || *c1.Name != "张敏" || *c1.StaffNo != "A0317" || *c1.Unit != "人社局" {
 		t.Errorf("counter 1 staff = %+v", c1)
 	}
-	if c2 == nil || c2.ID != "guest" || c2.Name != nil || c2.StaffNo != nil || c2.Unit != nil {
+	if c2 == nil || c2.ID == nil || *c2.ID != "guest" || c2.Name != nil || c2.StaffNo != nil || c2.Unit != nil {
 		t.Errorf("counter 2 (staff not in the config) = %+v", c2)
 	}
 	if c3 != nil {

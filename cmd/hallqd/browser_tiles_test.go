@@ -201,7 +201,7 @@ func TestBrowserTilesFollowEveryEvent(t *testing.T) {
 	if err != nil || len(snap.State.Counters) < 2 {
 		t.Fatalf("snapshot: %v", err)
 	}
-	if c := snap.State.Counters[1]; c.Staff == nil || c.Staff.ID != "s02" || c.Staff.Name == nil || *c.Staff.Name != "王磊" ||
+	if c := snap.State.Counters[1]; c.Staff == nil || c.Staff.ID == nil || *c.Staff.ID != "s02" || c.Staff.Name == nil || *c.Staff.Name != "王磊" ||
 		c.Staff.StaffNo == nil || *c.Staff.StaffNo != "A0322" || c.Staff.Unit == nil || *c.Staff.Unit != "人社局" {
 		t.Errorf("snapshot counter 2 staff = %+v, want s02 王磊 A0322 人社局", c.Staff)
 	}
