@@ -32,8 +32,8 @@ func (s *Server) authenticate(r *http.Request) (principal, *queue.Error) {
 		if !ok || !ok2 {
 			return principal{}, queue.Errorf(codeUnauthorized, "认证格式错误 Authorization must be Bearer device:secret")
 		}
-		if s.pageToken(r, id, secret) { // a kiosk page's own token (docs/robustness.md)
-			return principal{id: id, deviceKind: "kiosk"}, nil
+		if d, ok := s.pageToken(r, id, secret); ok { // a kiosk or rater page's own token (docs/robustness.md)
+			return principal{id: id, deviceKind: d.Kind, counter: d.Counter}, nil
 		}
 		d, err := s.cfg.Devices.CheckFrom(id, secret, clientIP(r))
 		if errors.Is(err, devauth.ErrLimited) { // docs/robustness.md: failed logins limited per address and device

@@ -24,19 +24,20 @@ func TokenHash(token string) string {
 }
 
 // pageToken reports whether token is a live page token of kiosk device.
-func (s *Server) pageToken(r *http.Request, device, token string) bool {
+func (s *Server) pageToken(r *http.Request, device, token string) (*queue.DeviceSpec, bool) {
 	if len(token) < 16 || len(token) > 128 {
-		return false
+		return nil, false
 	}
 	hash := TokenHash(token)
 	found := false
 	if err := s.h.Query(r.Context(), func(st *queue.State) {
 		d, ok := st.KioskTokenDevice(hash)
 		found = ok && d == device
-	}); err != nil {
-		return false
+	}); err != nil || !found {
+		return nil, false
 	}
-	return found
+	d := s.h.Spec().Devices[device]
+	return d, d != nil
 }
 
 // NewKioskToken makes a random page token and its id.

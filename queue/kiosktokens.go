@@ -83,8 +83,8 @@ func decideIssueKioskToken(s *State, now time.Time, c IssueKioskToken) Outcome {
 	switch {
 	case d == nil:
 		return refuse(BadRequest, "没有此设备 unknown device %q", c.Device)
-	case d.Kind != "kiosk":
-		return refuse(BadRequest, "只有取号机可配对页面 %s is a %s, not a kiosk", c.Device, d.Kind)
+	case d.Kind != "kiosk" && d.Kind != "rater": // the kiosk page and the tablet rater page (/rate/{counter})
+		return refuse(BadRequest, "只有取号机或评价器可配对页面 %s is a %s, not a kiosk or rater", c.Device, d.Kind)
 	case c.TokenID == "" || len(c.TokenHash) != 64:
 		return refuse(BadRequest, "令牌无效 bad token")
 	case s.KioskTokens[c.TokenID] != nil:

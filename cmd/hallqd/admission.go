@@ -12,8 +12,12 @@ import (
 	"github.com/hallq/hallq/queue"
 )
 
-// demoPageToken is the demo kiosk page's token (not the kiosk's MQTT secret).
-const demoPageToken = "demo-page-kiosk-01"
+// demoPageToken is the demo kiosk page's token (not the kiosk's MQTT secret);
+// demoRaterToken the demo rater page's at counter 1.
+const (
+	demoPageToken  = "demo-page-kiosk-01"
+	demoRaterToken = "demo-page-rater-1"
+)
 
 // setupAdmission makes the green-channel cap both transports share
 // (limits.green_per_kiosk_per_min, hallq_green_cap_hits_total when hit).
@@ -31,26 +35,32 @@ func (m *Main) admitAPI(cfg *httpapi.Config) {
 	cfg.GreenCap = m.rb.green
 }
 
-// pairDemoKiosk issues the demo kiosk page its token once, so that the demo
-// kiosk URL works out of the box without the device's MQTT secret.
+// pairDemoKiosk issues the demo kiosk page and the demo rater page their
+// tokens once, so that their demo URLs work out of the box without the
+// devices' MQTT secrets.
 func (m *Main) pairDemoKiosk(ctx context.Context) error {
 	if !m.Config.Demo {
 		return nil
 	}
-	hash := httpapi.TokenHash(demoPageToken)
-	paired := false
-	if err := m.Hall.Query(ctx, func(st *queue.State) { _, paired = st.KioskTokenDevice(hash) }); err != nil {
-		return err
-	}
-	if paired {
-		return nil
-	}
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	rep := m.Hall.Do(ctx, hall.Request{Source: "demo", ReqID: "demo-page-token",
-		Cmd: queue.IssueKioskToken{TokenID: "kt-demo-kiosk-01", Device: "kiosk-01", TokenHash: hash, By: "demo"}})
-	if rep.Error != nil && rep.Error.Code != queue.InvalidState {
-		return rep.Error
+	for _, p := range []struct{ id, device, token string }{
+		{"kt-demo-kiosk-01", "kiosk-01", demoPageToken},
+		{"kt-demo-rater-1", "rater-1", demoRaterToken},
+	} {
+		hash := httpapi.TokenHash(p.token)
+		paired := false
+		if err := m.Hall.Query(ctx, func(st *queue.State) { _, paired = st.KioskTokenDevice(hash) }); err != nil {
+			return err
+		}
+		if paired {
+			continue
+		}
+		tctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		rep := m.Hall.Do(tctx, hall.Request{Source: "demo", ReqID: "demo-page-token-" + p.device,
+			Cmd: queue.IssueKioskToken{TokenID: p.id, Device: p.device, TokenHash: hash, By: "demo"}})
+		cancel()
+		if rep.Error != nil && rep.Error.Code != queue.InvalidState {
+			return rep.Error
+		}
 	}
 	return nil
 }

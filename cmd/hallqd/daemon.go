@@ -205,7 +205,8 @@ func (m *Main) announce() {
 		Str("kiosk", base+"/kiosk").Str("supervisor", base+"/supervisor").Str("mqtt", m.Config.Listen.MQTT)
 	if m.Config.Demo {
 		ev = ev.Str("demo_logins", "s01/demo-s01 (staff), super/demo-super, admin/demo-admin").
-			Str("demo_kiosk", base+"/kiosk#device=kiosk-01&token="+demoPageToken)
+			Str("demo_kiosk", base+"/kiosk#device=kiosk-01&token="+demoPageToken).
+			Str("demo_rater", base+"/rate/1#device=rater-1&token="+demoRaterToken)
 	}
 	ev.Msg("hallqd is serving 服务已启动: open " + base + "/ in a browser")
 }

@@ -50,6 +50,17 @@ func TestKioskPageTokens(t *testing.T) {
 			t.Errorf("take with the demo page token: %v", r)
 		}
 	})
+	t.Run("OKDemoRaterToken", func(t *testing.T) {
+		// the tablet rater page pairs like the kiosk page, and acts only for
+		// its own counter
+		rater := map[string]string{"Authorization": "Bearer rater-1:" + demoRaterToken}
+		if r := d.call(t, nil, "GET", hallPath+"/counters/1/rating-prompt", rater, ""); !r.OK {
+			t.Errorf("rating prompt with the demo rater page token: %v", r)
+		}
+		if r := d.call(t, nil, "GET", hallPath+"/counters/2/rating-prompt", rater, ""); r.OK || r.status != 403 {
+			t.Errorf("rater-1's page token at counter 2: %v, want 403", r)
+		}
+	})
 	t.Run("ErrOtherKiosk", func(t *testing.T) {
 		wantStatus(t, "kiosk-01's page token as kiosk-02", take("kiosk-02", issued.Token), 401, "unauthorized")
 	})
