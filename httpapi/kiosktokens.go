@@ -79,7 +79,11 @@ func (s *Server) issueKioskToken(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, queue.Errorf(queue.InvalidState, "令牌只显示一次 the token was shown when it was issued; issue another"))
 		return
 	}
-	kioskURL := s.cfg.BaseURL + "/kiosk#device=" + url.QueryEscape(req.Device) + "&token=" + url.QueryEscape(token)
+	page := "/kiosk"
+	if d := s.h.Spec().Devices[req.Device]; d != nil && d.Kind == "rater" {
+		page = "/rate/" + url.PathEscape(d.Counter) // the tablet rater page of its counter
+	}
+	kioskURL := s.cfg.BaseURL + page + "#device=" + url.QueryEscape(req.Device) + "&token=" + url.QueryEscape(token)
 	writeOK(w, map[string]any{"token_id": id, "device": req.Device, "token": token, "kiosk_url": kioskURL})
 }
 
