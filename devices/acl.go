@@ -45,9 +45,11 @@ func DeviceTopics(t Topics, device string) (write, read []string) {
 // publishes to, for the external broker's ACL.
 func HallqdTopics(t Topics) (read, write []string) {
 	read = []string{t.DevFilter(leafReq), t.DevFilter(leafStatus), t.DevFilter(leafAck)}
+	// Every topic hallqd publishes to, or Mosquitto drops it silently:
+	// dev/+/firmware carries the retained firmware offers (CONTRACT §6),
+	// alerts/# the supervision alerts (docs/supervision.md).
 	write = []string{t.DevFilter(leafRes), t.DevFilter(leafCmd), t.DevFilter(leafConfig), t.StateAll(), t.Announce(),
-		t.DevFilter(leafFirmware)}
-	write = []string{t.DevFilter(leafRes), t.DevFilter(leafCmd), t.DevFilter(leafConfig), t.StateAll(), t.Announce(), t.AlertsAll()}
+		t.DevFilter(leafFirmware), t.AlertsAll()}
 	return read, write
 }
 
