@@ -59,6 +59,7 @@ func TestMosquittoACLFile(t *testing.T) {
 	acl := string(MosquittoACLFile(NewTopics("demo"), "hallqd", []string{"kiosk-01"}))
 	for _, line := range []string{
 		"user hallqd", "topic read hallq/v1/demo/dev/+/req", "topic write hallq/v1/demo/dev/+/res", "topic write hallq/v1/demo/state/#",
+		"topic write hallq/v1/demo/dev/+/config", "topic write hallq/v1/demo/dev/+/firmware", "topic write hallq/v1/demo/alerts/#",
 		"user kiosk-01", "topic write hallq/v1/demo/dev/kiosk-01/req", "topic read hallq/v1/demo/dev/kiosk-01/cmd",
 		"topic read hallq/v1/demo/state/#", "topic read hallq/v1/demo/announce",
 	} {

@@ -176,6 +176,23 @@ func (h *fwHall) until(what string, d time.Duration, cond func() bool) {
 	}
 }
 
+// untilExplained is until, but a timeout also reports explain(): what the
+// hall's record shows at that moment.
+func (h *fwHall) untilExplained(what string, d time.Duration, explain func() string, cond func() bool) {
+	h.t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			h.t.Fatalf("%s: not within %v\n%s\nhallqd log tail:\n%s", what, d, explain(), tail(h.log.String(), 4000))
+		}
+		select {
+		case err := <-h.exited:
+			h.t.Fatalf("%s: hallqd exited: %v\n%s", what, err, tail(h.log.String(), 4000))
+		case <-time.After(50 * time.Millisecond): // polling another process
+		}
+	}
+}
+
 func tail(s string, n int) string {
 	if len(s) > n {
 		return s[len(s)-n:]
@@ -278,6 +295,32 @@ func (r rolloutDoc) count(pred func(target, fw string) bool) int {
 	return n
 }
 
+// explain lists the rollout's state and each device's target/fw/fw_state,
+// grouped, so a stuck rollout shows where its devices are.
+func (r rolloutDoc) explain() string {
+	str := func(p *string) string {
+		if p == nil {
+			return "-"
+		}
+		return *p
+	}
+	groups := map[string][]string{}
+	var order []string
+	for _, d := range r.Devices {
+		k := fmt.Sprintf("target=%s fw=%s fw_state=%s", str(d.Target), str(d.FW), str(d.FWState))
+		if _, ok := groups[k]; !ok {
+			order = append(order, k)
+		}
+		groups[k] = append(groups[k], d.ID)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "rollout %s (%s %s) state %s, %d devices:\n", r.ID, r.Kind, r.Version, r.State, len(r.Devices))
+	for _, k := range order {
+		fmt.Fprintf(&b, "  %3d × %s: %s\n", len(groups[k]), k, strings.Join(groups[k], " "))
+	}
+	return b.String()
+}
+
 func (h *fwHall) rollout(id string) rolloutDoc {
 	h.t.Helper()
 	var r rolloutDoc
@@ -358,7 +401,7 @@ func runFullRollout(t *testing.T, external bool) {
 		t.Errorf("a second rollout of callers: HTTP %d %s, want 409 invalid_state", status, code)
 	}
 	sawRolling := false
-	h.until("rollout done", 3*time.Minute, func() bool {
+	h.untilExplained("rollout done", 3*time.Minute, func() string { return h.rollout(r.ID).explain() }, func() bool {
 		r = h.rollout(r.ID)
 		targeted := r.count(func(target, _ string) bool { return target == "1.1.0" })
 		switch r.State {
