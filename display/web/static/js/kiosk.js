@@ -61,7 +61,7 @@ const q = new URLSearchParams(location.search);
 const BACK_S = Math.max(5, parseInt(q.get('back') || '15', 10) || 15);
 const IDLE_S = Math.max(15, parseInt(q.get('idle') || '60', 10) || 60);
 const PRINT = q.get('print') === '1';
-const CODE_MAX = 12;
+const CODE_MAX = 32; // booking codes are 1-32 characters (CONTRACT §5; hallq makes 8)
 const AVAIL_REFRESH_MS = 30000;   // opening hours change with the clock, not with events
 let tz = q.get('tz') || 'Asia/Shanghai';
 
