@@ -11,10 +11,11 @@ func TestFailsByShare(t *testing.T) {
 	n := 0
 	for i := 0; i < 1000; i++ {
 		id := fmt.Sprintf("caller-%d", i)
-		if failsByShare(id, 0.2) {
+		first := failsByShare(id, 0.2)
+		if first {
 			n++
 		}
-		if failsByShare(id, 0.2) != failsByShare(id, 0.2) || failsByShare(id, 0) || !failsByShare(id, 1) {
+		if again := failsByShare(id, 0.2); again != first || failsByShare(id, 0) || !failsByShare(id, 1) {
 			t.Fatalf("%s: not deterministic or wrong at the bounds", id)
 		}
 	}
