@@ -109,9 +109,14 @@ func TestReportsSameFromSQLiteAndMySQL(t *testing.T) {
 		}
 		return nil
 	})
-	var issued, unrated, rated int
+	var issued, unrated, rated, kinds, promised int
 	for _, r := range byService {
 		issued += r.Issued
+		kinds += r.CaseInstant + r.CaseJoint + r.CaseReferred
+		promised += r.CasePromised
+		if r.CasePromised > 0 && (r.PromisedPastRate == nil || *r.PromisedPastRate != 1) {
+			t.Errorf("%s promised_past_rate = %v, want 1 (promised for the day, long past)", r.Key, r.PromisedPastRate)
+		}
 		unrated += r.Unrated
 		rated += r.Rated
 		if r.Rated > 0 {
@@ -121,6 +126,9 @@ func TestReportsSameFromSQLiteAndMySQL(t *testing.T) {
 		} else if r.GoodRate != nil {
 			t.Errorf("%s good_rate over no ratings = %v, want null", r.Key, *r.GoodRate)
 		}
+	}
+	if kinds == 0 || promised == 0 {
+		t.Errorf("visits by service: %d instant/joint/referred, %d promised cases; the day recorded cases", kinds, promised)
 	}
 	if issued != len(tickets) || unrated == 0 || rated == 0 {
 		t.Errorf("visits by service: issued %d (journal %d), unrated %d, rated %d", issued, len(tickets), unrated, rated)
