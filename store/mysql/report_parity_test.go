@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"reflect"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -99,6 +100,10 @@ func TestReportsSameFromSQLiteAndMySQL(t *testing.T) {
 	same("rankings by counter", func(s *report.Source) (any, error) { return s.Rankings(ctx, "2026-11", "counter") })
 	same("rankings by staff", func(s *report.Source) (any, error) { return s.Rankings(ctx, "2026-Q4", "staff") })
 	same("case rates", func(s *report.Source) (any, error) { return s.CaseRates(ctx, day, day) })
+	att := same("attendance", func(s *report.Source) (any, error) { return s.Attendance(ctx, day, day, now) })
+	if !strings.Contains(att, `"handovers_in":1`) || !strings.Contains(att, `"handovers_out":1`) || !strings.Contains(att, `"last_sign_out":"`) {
+		t.Errorf("attendance lacks the day's handover or sign-outs: %s", att)
+	}
 
 	// The rows hold what the day did: every ticket once, the unrated and
 	// rated counted, rates as the rules define them.
