@@ -30,6 +30,7 @@ func (s *Server) reportRoutes(hallPath string) {
 	s.mux.HandleFunc("GET "+hallPath+"/sampling", s.inHall(s.sampling))
 	s.mux.HandleFunc("GET "+hallPath+"/reports/cases", s.inHall(s.caseRatesReport))
 	s.mux.HandleFunc("GET "+hallPath+"/reports/dims", s.inHall(s.dimsReport))
+	s.mux.HandleFunc("GET "+hallPath+"/reports/attendance", s.inHall(s.attendanceReport))
 }
 
 // reportSource authorises a report request (supervisor or admin, CONTRACT

@@ -91,7 +91,12 @@ func genDay(t *rapid.T, sp *queue.Spec, n int) []queue.Event {
 			continue
 		}
 		fin := called.Add(time.Duration(rapid.Int64Range(0, int64(20*time.Minute)).Draw(t, "service")))
-		add(queue.Event{Kind: queue.EvTicketFinished, At: fin, TicketID: id, Counter: ctr})
+		kind := rapid.SampledFrom([]string{"", queue.CaseInstant, queue.CasePromised, queue.CaseJoint, queue.CaseReferred}).Draw(t, "case")
+		promised := ""
+		if kind == queue.CasePromised {
+			promised = fmt.Sprintf("2026-11-%02d", rapid.IntRange(23, 27).Draw(t, "promised"))
+		}
+		add(queue.Event{Kind: queue.EvTicketFinished, At: fin, TicketID: id, Counter: ctr, CaseKind: kind, PromisedDate: promised})
 		switch lvl := rapid.IntRange(-1, 5).Draw(t, "level"); {
 		case lvl > 0:
 			add(queue.Event{Kind: queue.EvRatingSubmitted, At: fin.Add(time.Second), TicketID: id, Counter: ctr, Level: lvl})
@@ -114,6 +119,7 @@ func TestVisitsMatchesNaive(t *testing.T) {
 		evs := genDay(t, sp, 40)
 		src, closeFn := openSource(t, fmt.Sprintf("%s/%d", base, n), sp, evs)
 		defer closeFn()
+		src.Now = func() time.Time { return time.Date(2026, 11, 25, 12, 0, 0, 0, sp.Location) }
 		p := fold.NewProjection()
 		for i := range evs {
 			p.Apply(&evs[i])
@@ -167,7 +173,7 @@ func naiveVisits(sp *queue.Spec, p *fold.Projection, by string) []VisitsRow {
 		r := VisitsRow{Key: k}
 		var waits []int64
 		var svcSum int64
-		within := 0
+		within, past := 0, 0
 		for _, tk := range ts {
 			r.Issued++
 			if !tk.FinishedAt.IsZero() {
@@ -187,6 +193,21 @@ func naiveVisits(sp *queue.Spec, p *fold.Projection, by string) []VisitsRow {
 				tgt := sp.Services[tk.FirstService].TargetWait
 				if tgt == 0 || time.Duration(*tk.WaitUS)*time.Microsecond <= tgt {
 					within++
+				}
+			}
+			if !tk.FinishedAt.IsZero() {
+				switch tk.CaseKind {
+				case queue.CaseInstant:
+					r.CaseInstant++
+				case queue.CasePromised:
+					r.CasePromised++
+					if tk.PromisedDate < "2026-11-25" { // before today (the test's clock)
+						past++
+					}
+				case queue.CaseJoint:
+					r.CaseJoint++
+				case queue.CaseReferred:
+					r.CaseReferred++
 				}
 			}
 			switch tk.Rating {
@@ -225,6 +246,7 @@ func naiveVisits(sp *queue.Spec, p *fold.Projection, by string) []VisitsRow {
 		r.GoodRate = ratio(r.Level5+r.Level4+r.Level3, r.Rated)
 		r.BadRate = ratio(r.Level2+r.Level1, r.Rated)
 		r.UnratedRate = ratio(r.Unrated, r.Rated+r.Unrated)
+		r.PromisedPastRate = ratio(past, r.CasePromised)
 		out = append(out, r)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })

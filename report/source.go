@@ -21,6 +21,7 @@ type Source struct {
 	Hall    string
 	Loc     *time.Location           // hall-local time for hours of issue
 	Targets map[string]time.Duration // service -> target wait (service level)
+	Now     func() time.Time         // the clock for "today" (nil: the wall clock)
 }
 
 // NewSource reads hall's rows from db (of dialect d), with the hall's

@@ -38,18 +38,28 @@ type VisitsRow struct {
 	GoodRate     *float64 `json:"good_rate"`
 	BadRate      *float64 `json:"bad_rate"`
 	UnratedRate  *float64 `json:"unrated_rate"`
+	// Added after the pinned fields (issue 13, docs/reports.md): finished
+	// visits per case kind, and the share of the promised ones whose
+	// promised date is before today in hall time.
+	CaseInstant      int      `json:"case_instant"`
+	CasePromised     int      `json:"case_promised"`
+	CaseJoint        int      `json:"case_joint"`
+	CaseReferred     int      `json:"case_referred"`
+	PromisedPastRate *float64 `json:"promised_past_rate"`
 }
 
 // VisitsHeader is the CSV/XLSX header: the field names.
 var VisitsHeader = []string{"key", "issued", "served", "no_show", "transferred", "wait_mean_s", "wait_p50_s",
 	"wait_p90_s", "service_mean_s", "service_level", "rated", "unrated", "level_5", "level_4", "level_3",
-	"level_2", "level_1", "good_rate", "bad_rate", "unrated_rate"}
+	"level_2", "level_1", "good_rate", "bad_rate", "unrated_rate",
+	"case_instant", "case_promised", "case_joint", "case_referred", "promised_past_rate"}
 
 // Cells is the row in VisitsHeader order (nil for null).
 func (r VisitsRow) Cells() []any {
 	return []any{r.Key, r.Issued, r.Served, r.NoShow, r.Transferred, f(r.WaitMeanS), f(r.WaitP50S), f(r.WaitP90S),
 		f(r.ServiceMeanS), f(r.ServiceLevel), r.Rated, r.Unrated, r.Level5, r.Level4, r.Level3, r.Level2, r.Level1,
-		f(r.GoodRate), f(r.BadRate), f(r.UnratedRate)}
+		f(r.GoodRate), f(r.BadRate), f(r.UnratedRate),
+		r.CaseInstant, r.CasePromised, r.CaseJoint, r.CaseReferred, f(r.PromisedPastRate)}
 }
 
 func f(p *float64) any {
@@ -66,6 +76,7 @@ type visit struct {
 	called, finished     bool
 	transfers, rating    int
 	unrated              bool
+	caseKind, promised   string // case kind and promised date (YYYY-MM-DD)
 }
 
 // keyCols are the tickets column each grouping keys on.
@@ -120,7 +131,8 @@ func (s *Source) scanVisits(ctx context.Context, from, to, by string, fn func(*v
 		k, key.hour = keyCols[by], true
 	}
 	rows, err := s.DB.QueryContext(ctx, "SELECT "+k+", first_service, status, wait_us, service_us,"+
-		" CASE WHEN finished_at IS NULL THEN 0 ELSE 1 END, transfers, rating, unrated"+where, args...)
+		" CASE WHEN finished_at IS NULL THEN 0 ELSE 1 END, transfers, rating, unrated,"+
+		" case_kind, promised_date"+where, args...)
 	if err != nil {
 		return wrap("read tickets", err)
 	}
@@ -128,12 +140,16 @@ func (s *Source) scanVisits(ctx context.Context, from, to, by string, fn func(*v
 	var v visit
 	var wait, svc, rating sql.NullInt64
 	var finished, unrated int
+	var kind sql.NullString
+	var promised keyScan
 	for rows.Next() {
-		if err := rows.Scan(&key, &v.service, &v.status, &wait, &svc, &finished, &v.transfers, &rating, &unrated); err != nil {
+		if err := rows.Scan(&key, &v.service, &v.status, &wait, &svc, &finished, &v.transfers, &rating, &unrated,
+			&kind, &promised); err != nil {
 			return wrap("read tickets", err)
 		}
 		v.key, v.waitUS, v.called, v.serviceUS = key.s, wait.Int64, wait.Valid, svc.Int64
 		v.finished, v.rating, v.unrated = finished != 0, int(rating.Int64), unrated != 0
+		v.caseKind, v.promised = kind.String, promised.s
 		fn(&v)
 	}
 	if err := rows.Err(); err != nil {
@@ -148,6 +164,7 @@ type acc struct {
 	waits     []int64 // microseconds, over called tickets
 	withinTgt int
 	svcSum    int64 // microseconds, over served tickets
+	past      int   // finished promised visits whose date has passed
 }
 
 // Visits is the visits report for business days from..to grouped by by
@@ -163,6 +180,7 @@ func (s *Source) Visits(ctx context.Context, from, to, by string) ([]VisitsRow, 
 	// cheaper in both databases than a GROUP BY followed by a second read
 	// for the percentiles (docs/benchmarks.md).
 	accs := map[string]*acc{}
+	today := s.today()
 	err := s.scanVisits(ctx, from, to, by, func(v *visit) {
 		if v.key == "" {
 			return // counter/staff: never called (or no staff signed in)
@@ -173,6 +191,7 @@ func (s *Source) Visits(ctx context.Context, from, to, by string) ([]VisitsRow, 
 			accs[v.key] = a
 		}
 		s.add(a, v)
+		addCase(a, v, today)
 	})
 	if err != nil {
 		return nil, err
@@ -237,6 +256,7 @@ func (a *acc) finish() VisitsRow {
 	r.GoodRate = rate(r.Level5+r.Level4+r.Level3, r.Rated)
 	r.BadRate = rate(r.Level2+r.Level1, r.Rated)
 	r.UnratedRate = rate(r.Unrated, r.Rated+r.Unrated)
+	r.PromisedPastRate = rate(a.past, r.CasePromised)
 	return r
 }
 

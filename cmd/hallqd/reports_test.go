@@ -183,9 +183,17 @@ func TestBrowserReports(t *testing.T) {
 	if n := evalIn[int](tab, `document.querySelectorAll('[data-testid="report-table"] tbody tr').length`); n == 0 {
 		t.Error("the report table is empty")
 	}
+	// Case kinds (issue 13) in the visits table, attendance (issue 11) below it.
+	if !evalIn[bool](tab, `!!document.querySelector('[data-testid="report-table"] thead th[title="promised_past_rate"]')`) {
+		t.Error("the visits table lacks the case-kind columns")
+	}
+	if n := evalIn[int](tab, `document.querySelectorAll('[data-testid="attendance-table"] tbody tr').length`); n != 4 {
+		t.Errorf("the attendance table has %d rows, want 4 (s01…s04)", n)
+	}
 	tab.until("rankings shown", `document.querySelectorAll('[data-testid="rank-table"] thead th').length === 9`)
 	// The download links fetch the report with the page's session.
-	for _, link := range []struct{ id, magic string }{{"download-csv", "\uFEFFkey,issued"}, {"download-xlsx", "PK"}, {"rank-csv", "\uFEFFrank,key"}, {"sampling-xlsx", "PK"}} {
+	for _, link := range []struct{ id, magic string }{{"download-csv", "\uFEFFkey,issued"}, {"download-xlsx", "PK"}, {"rank-csv", "\uFEFFrank,key"}, {"sampling-xlsx", "PK"},
+		{"attendance-csv", "\uFEFFday,staff_id"}} {
 		got := evalAwait(tab, `(async () => {
 			const a = document.querySelector('[data-testid="`+link.id+`"]');
 			const res = await fetch(a.href, {credentials: 'same-origin'});

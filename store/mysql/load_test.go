@@ -165,7 +165,7 @@ func (d *day) counter(id string, wake chan struct{}, rnd *rand.Rand) {
 			case r < 6:
 				d.do("dev:caller-"+id, "", d.transfer(id, rnd))
 			default:
-				if rep := d.do("dev:caller-"+id, "", queue.Finish{Counter: id}); rep.OK && rnd.IntN(4) != 0 {
+				if rep := d.do("dev:caller-"+id, "", queue.Finish{Counter: id, Case: caseFor(n)}); rep.OK && rnd.IntN(4) != 0 {
 					d.do(rater, fmt.Sprintf("rate-%d", n), d.rating(id, rnd))
 				}
 			}
@@ -234,4 +234,14 @@ func (d *day) rating(counter string, rnd *rand.Rand) queue.SubmitRating {
 		sr.Dims = map[string]int{"attitude": level, "efficiency": 1 + rnd.IntN(5)}
 	}
 	return sr
+}
+
+// caseFor is the case recorded at the n-th finish of a counter: none, or
+// each kind in turn (the reports count them, issue 13).
+func caseFor(n int) *queue.CaseInfo {
+	kinds := []string{"", queue.CaseInstant, queue.CasePromised, queue.CaseJoint, queue.CaseReferred}
+	if k := kinds[n%len(kinds)]; k != "" {
+		return &queue.CaseInfo{Kind: k, No: fmt.Sprintf("B%04d", n)}
+	}
+	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"reflect"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -99,6 +100,10 @@ func TestReportsSameFromSQLiteAndMySQL(t *testing.T) {
 	same("rankings by counter", func(s *report.Source) (any, error) { return s.Rankings(ctx, "2026-11", "counter") })
 	same("rankings by staff", func(s *report.Source) (any, error) { return s.Rankings(ctx, "2026-Q4", "staff") })
 	same("case rates", func(s *report.Source) (any, error) { return s.CaseRates(ctx, day, day) })
+	att := same("attendance", func(s *report.Source) (any, error) { return s.Attendance(ctx, day, day, now) })
+	if !strings.Contains(att, `"handovers_in":1`) || !strings.Contains(att, `"handovers_out":1`) || !strings.Contains(att, `"last_sign_out":"`) {
+		t.Errorf("attendance lacks the day's handover or sign-outs: %s", att)
+	}
 
 	// The rows hold what the day did: every ticket once, the unrated and
 	// rated counted, rates as the rules define them.
@@ -109,9 +114,14 @@ func TestReportsSameFromSQLiteAndMySQL(t *testing.T) {
 		}
 		return nil
 	})
-	var issued, unrated, rated int
+	var issued, unrated, rated, kinds, promised int
 	for _, r := range byService {
 		issued += r.Issued
+		kinds += r.CaseInstant + r.CaseJoint + r.CaseReferred
+		promised += r.CasePromised
+		if r.CasePromised > 0 && (r.PromisedPastRate == nil || *r.PromisedPastRate != 1) {
+			t.Errorf("%s promised_past_rate = %v, want 1 (promised for the day, long past)", r.Key, r.PromisedPastRate)
+		}
 		unrated += r.Unrated
 		rated += r.Rated
 		if r.Rated > 0 {
@@ -121,6 +131,9 @@ func TestReportsSameFromSQLiteAndMySQL(t *testing.T) {
 		} else if r.GoodRate != nil {
 			t.Errorf("%s good_rate over no ratings = %v, want null", r.Key, *r.GoodRate)
 		}
+	}
+	if kinds == 0 || promised == 0 {
+		t.Errorf("visits by service: %d instant/joint/referred, %d promised cases; the day recorded cases", kinds, promised)
 	}
 	if issued != len(tickets) || unrated == 0 || rated == 0 {
 		t.Errorf("visits by service: issued %d (journal %d), unrated %d, rated %d", issued, len(tickets), unrated, rated)

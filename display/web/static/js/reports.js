@@ -42,6 +42,7 @@ addStrings({
   'rp.sl': { zh: '达标率', en: 'Service level' },
   'rp.ratings': { zh: '评价数', en: 'Ratings' },
   'rp.mean': { zh: '平均等级', en: 'Mean level' },
+  'rp.attendance': { zh: '人员考勤', en: 'Attendance' },
 });
 
 // Column labels of the visits table (the field names of CONTRACT §5).
@@ -56,6 +57,16 @@ const cols = {
   level_2: { zh: '不满意', en: 'Dissatisfied' }, level_1: { zh: '非常不满意', en: 'Very dissatisfied' },
   good_rate: { zh: '好评率', en: 'Good rate' }, bad_rate: { zh: '差评率', en: 'Bad rate' },
   unrated_rate: { zh: '未评率', en: 'Unrated rate' },
+  case_instant: { zh: '即办件', en: 'Instant cases' }, case_promised: { zh: '承诺件', en: 'Promised cases' },
+  case_joint: { zh: '联办件', en: 'Joint cases' }, case_referred: { zh: '上报件', en: 'Referred cases' },
+  promised_past_rate: { zh: '承诺期已过占比', en: 'Promised, date passed' },
+};
+// Column labels of the attendance table (issue 11, docs/reports.md).
+const attCols = {
+  day: { zh: '日期', en: 'Day' }, staff_id: { zh: '人员', en: 'Staff' },
+  first_sign_in: { zh: '首次签到', en: 'First sign-in' }, last_sign_out: { zh: '最后签退', en: 'Last sign-out' },
+  minutes: { zh: '在岗分钟', en: 'Minutes' }, counters: { zh: '窗口', en: 'Counters' },
+  handovers_in: { zh: '接岗(AB岗)', en: 'Handovers in' }, handovers_out: { zh: '交岗(AB岗)', en: 'Handovers out' },
 };
 const rankCols = ['rank', 'key', 'score', 'served', 'satisfaction', 'service_level', 'wait_score', 'no_show_rate', 'cases'];
 const dimNames = {
@@ -74,6 +85,8 @@ const ui = {
   rankTable: $('[data-testid="rank-table"]'),
   rankFlags: $('[data-testid="rank-flags"]'),
   sampForm: $('[data-testid="sampling-form"]'),
+  attTable: $('[data-testid="attendance-table"]'),
+  attErr: $('[data-testid="attendance-error"]'),
 };
 let hall = null;
 let last = null; // the last answers, redrawn on a language change
@@ -174,12 +187,27 @@ async function run() {
       api('GET', reportURL('reports/visits', { ...p, by: 'service' })),
       api('GET', reportURL('reports/dims', p)),
     ]);
-    last = { sel: sel.rows, hourly: hourly.rows, byService: byService.rows, dims: dims.rows };
+    last = { ...(last || {}), sel: sel.rows, hourly: hourly.rows, byService: byService.rows, dims: dims.rows };
     renderTable(ui.table, Object.keys(cols), last.sel, (k) => pick(cols[k]));
     drawCharts();
+    await runAttendance(p);
     document.body.dataset.ready = '1';
   } catch (e) {
     ui.err.textContent = e instanceof ApiError && e.status === 403 ? t('rp.forbidden') : errorText(e);
+  }
+}
+
+// runAttendance fills the attendance table for the report form's dates.
+async function runAttendance(p) {
+  $('[data-testid="attendance-csv"]').href = reportURL('reports/attendance', p, 'csv');
+  $('[data-testid="attendance-xlsx"]').href = reportURL('reports/attendance', p, 'xlsx');
+  ui.attErr.textContent = '';
+  try {
+    const r = await api('GET', reportURL('reports/attendance', p));
+    last = { ...(last || {}), att: r.rows.map((x) => ({ ...x, key: `${x.day}-${x.staff_id}` })) };
+    renderTable(ui.attTable, Object.keys(attCols), last.att, (k) => pick(attCols[k]));
+  } catch (e) {
+    ui.attErr.textContent = errorText(e);
   }
 }
 
@@ -235,7 +263,11 @@ async function start() {
 
 async function main() {
   initToggle();
-  onLangChange(() => { drawCharts(); if (last) { renderTable(ui.table, Object.keys(cols), last.sel, (k) => pick(cols[k])); } });
+  onLangChange(() => {
+    drawCharts();
+    if (last && last.sel) { renderTable(ui.table, Object.keys(cols), last.sel, (k) => pick(cols[k])); }
+    if (last && last.att) { renderTable(ui.attTable, Object.keys(attCols), last.att, (k) => pick(attCols[k])); }
+  });
   window.addEventListener('resize', () => Object.values(charts).forEach((c) => c.resize()));
   hall = await getHall();
   $('[data-testid="hall-name"]').textContent = hall.name ? pick(hall.name) : hall.id;
