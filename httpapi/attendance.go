@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 	"time"
 
@@ -11,20 +12,8 @@ import (
 // first sign-in, last sign-out, minutes at counters, counters worked and
 // handovers (issue 11, docs/http-api.md); supervisor or admin.
 func (s *Server) attendanceReport(w http.ResponseWriter, r *http.Request) {
-	src, ok := s.reportSource(w, r)
-	if !ok {
-		return
-	}
-	from, to, err := dateRange(r)
-	if err != nil {
-		writeReportErr(w, err)
-		return
-	}
-	rows, err := src.Attendance(r.Context(), from, to, time.Now())
-	if err != nil {
-		writeReportErr(w, err)
-		return
-	}
-	writeTable(w, r, "attendance-"+from+"-"+to, map[string]any{"rows": rows},
-		func() *report.Table { return report.AttendanceTable(rows) })
+	s.rangeReport(w, r, "attendance", func(ctx context.Context, src *report.Source, from, to string) (any, func() *report.Table, error) {
+		rows, err := src.Attendance(ctx, from, to, time.Now())
+		return map[string]any{"rows": rows}, func() *report.Table { return report.AttendanceTable(rows) }, err
+	})
 }

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -149,22 +150,10 @@ func (s *Server) sampling(w http.ResponseWriter, r *http.Request) {
 
 // countersReport is GET …/reports/counters: open, paused, busy and idle time.
 func (s *Server) countersReport(w http.ResponseWriter, r *http.Request) {
-	src, ok := s.reportSource(w, r)
-	if !ok {
-		return
-	}
-	from, to, err := dateRange(r)
-	if err != nil {
-		writeReportErr(w, err)
-		return
-	}
-	rows, err := src.Counters(r.Context(), from, to, time.Now())
-	if err != nil {
-		writeReportErr(w, err)
-		return
-	}
-	writeTable(w, r, "counters-"+from+"-"+to, map[string]any{"rows": rows},
-		func() *report.Table { return report.CountersTable(rows) })
+	s.rangeReport(w, r, "counters", func(ctx context.Context, src *report.Source, from, to string) (any, func() *report.Table, error) {
+		rows, err := src.Counters(ctx, from, to, time.Now())
+		return map[string]any{"rows": rows}, func() *report.Table { return report.CountersTable(rows) }, err
+	})
 }
 
 // rankingsReport is GET …/reports/rankings?period=YYYY-MM|YYYY-Qn&by=counter|staff.
@@ -184,25 +173,14 @@ func (s *Server) rankingsReport(w http.ResponseWriter, r *http.Request) {
 
 // caseRatesReport is GET …/reports/cases: 差评回复率, 回访整改率, 回访整改满意率.
 func (s *Server) caseRatesReport(w http.ResponseWriter, r *http.Request) {
-	src, ok := s.reportSource(w, r)
-	if !ok {
-		return
-	}
-	from, to, err := dateRange(r)
-	if err != nil {
-		writeReportErr(w, err)
-		return
-	}
-	c, err := src.CaseRates(r.Context(), from, to)
-	if err != nil {
-		writeReportErr(w, err)
-		return
-	}
-	writeTable(w, r, "cases-"+from+"-"+to, c, func() *report.Table {
-		return &report.Table{Sheet: "cases", Header: []string{"cases", "replied", "dismissed", "rectified", "callbacks",
-			"callback_satisfied", "open", "reply_rate", "rectify_rate", "rectify_satisfied_rate"},
-			Rows: [][]any{{c.Cases, c.Replied, c.Dismissed, c.Rectified, c.Callbacks, c.CallbackSatisfied, c.Open,
-				ptr(c.ReplyRate), ptr(c.RectifyRate), ptr(c.RectifySatisfiedRate)}}}
+	s.rangeReport(w, r, "cases", func(ctx context.Context, src *report.Source, from, to string) (any, func() *report.Table, error) {
+		c, err := src.CaseRates(ctx, from, to)
+		return c, func() *report.Table {
+			return &report.Table{Sheet: "cases", Header: []string{"cases", "replied", "dismissed", "rectified", "callbacks",
+				"callback_satisfied", "open", "reply_rate", "rectify_rate", "rectify_satisfied_rate"},
+				Rows: [][]any{{c.Cases, c.Replied, c.Dismissed, c.Rectified, c.Callbacks, c.CallbackSatisfied, c.Open,
+					ptr(c.ReplyRate), ptr(c.RectifyRate), ptr(c.RectifySatisfiedRate)}}}
+		}, err
 	})
 }
 
@@ -215,6 +193,16 @@ func ptr(p *float64) any {
 
 // dimsReport is GET …/reports/dims: satisfaction by rating dimension.
 func (s *Server) dimsReport(w http.ResponseWriter, r *http.Request) {
+	s.rangeReport(w, r, "dims", func(ctx context.Context, src *report.Source, from, to string) (any, func() *report.Table, error) {
+		rows, err := src.Dims(ctx, from, to)
+		return map[string]any{"rows": rows}, func() *report.Table { return report.DimsTable(rows) }, err
+	})
+}
+
+// rangeReport serves a report over ?from&to for supervisors: run's result as
+// JSON, or its table as CSV or XLSX named name-from-to.
+func (s *Server) rangeReport(w http.ResponseWriter, r *http.Request, name string,
+	run func(ctx context.Context, src *report.Source, from, to string) (any, func() *report.Table, error)) {
 	src, ok := s.reportSource(w, r)
 	if !ok {
 		return
@@ -224,11 +212,10 @@ func (s *Server) dimsReport(w http.ResponseWriter, r *http.Request) {
 		writeReportErr(w, err)
 		return
 	}
-	rows, err := src.Dims(r.Context(), from, to)
+	body, table, err := run(r.Context(), src, from, to)
 	if err != nil {
 		writeReportErr(w, err)
 		return
 	}
-	writeTable(w, r, "dims-"+from+"-"+to, map[string]any{"rows": rows},
-		func() *report.Table { return report.DimsTable(rows) })
+	writeTable(w, r, name+"-"+from+"-"+to, body, table)
 }
