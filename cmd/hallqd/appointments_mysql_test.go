@@ -2,17 +2,14 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/hallq/hallq/config"
 	"github.com/hallq/hallq/hall"
-	"github.com/hallq/hallq/internal/testenv"
 	"github.com/hallq/hallq/queue"
 )
 
@@ -22,16 +19,9 @@ import (
 // cancellation, the case kinds, numbers and promised dates are all back and
 // that the public lookup finds the case.
 func TestRestoreKeepsBookingsAndCases(t *testing.T) {
-	db := testenv.StartMariaDB(t)
-	dsn := db.NewDatabase(t, "restore_appt")
 	dir := t.TempDir()
 	data := filepath.Join(dir, "data")
-	path := filepath.Join(dir, "hall.yaml")
-	cfg := fmt.Sprintf(apptCrashConfig, config.HashToken("tok"), freePort(t), freePort(t), data)
-	cfg = cfg[:len(cfg)-len("}\n")] + fmt.Sprintf(", mysql_dsn: %q}\n", dsn)
-	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	path, dsn := withMySQL(t, dir, "restore_appt", fmt.Sprintf(apptCrashConfig, config.HashToken("tok"), freePort(t), freePort(t), data))
 	m := startMain(t, path)
 	ctx := context.Background()
 	do := func(cmd queue.Command) hall.Reply {
@@ -59,27 +49,8 @@ func TestRestoreKeepsBookingsAndCases(t *testing.T) {
 	do(queue.CallNext{Counter: "1"})
 	do(queue.Finish{Counter: "1", Case: &queue.CaseInfo{Kind: queue.CaseJoint, No: "NT-MYSQL-2"}})
 
-	want := m.Hall.View().Seq
-	conn, err := sql.Open("mysql", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	testenv.Eventually(t, 30*time.Second, func() bool {
-		var got int64
-		conn.QueryRow("SELECT COALESCE(MAX(seq), 0) FROM events WHERE hall = 'crash'").Scan(&got)
-		return got == want
-	}, "MySQL never held the whole journal")
-	if err := m.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.RemoveAll(data); err != nil {
-		t.Fatal(err)
-	}
-	if err := run(ctx, []string{"restore", "--from-mysql", "--config", path}); err != nil {
-		t.Fatalf("restore: %v", err)
-	}
-	m2 := startMain(t, path)
+	waitReplicated(t, m, dsn)
+	m2 := wipeAndRestore(t, m, path, data)
 	defer m2.Close()
 	var k1, k2 *queue.Booking
 	var tk *queue.Ticket

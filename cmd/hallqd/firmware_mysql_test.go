@@ -2,17 +2,13 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/hallq/hallq/hall"
-	"github.com/hallq/hallq/internal/testenv"
 	"github.com/hallq/hallq/queue"
 )
 
@@ -20,16 +16,9 @@ import (
 // progress are journal events, so they reach MySQL and `hallqd restore
 // --from-mysql` brings the rollout back where it was (CONTRACT §6).
 func TestFirmwareRolloutReplicatesAndRestores(t *testing.T) {
-	db := testenv.StartMariaDB(t)
-	dsn := db.NewDatabase(t, "firmware_e2e")
 	dir := t.TempDir()
 	data := filepath.Join(dir, "data")
-	path := filepath.Join(dir, "hall.yaml")
-	cfg := fmt.Sprintf(crashConfig, freePort(t), freePort(t), data)
-	cfg = cfg[:len(cfg)-len("}\n")] + fmt.Sprintf(", mysql_dsn: %q}\n", dsn)
-	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	path, dsn := withMySQL(t, dir, "firmware_e2e", fmt.Sprintf(crashConfig, freePort(t), freePort(t), data))
 	m := startMain(t, path)
 	ctx := context.Background()
 	do := func(cmd queue.Command) {
@@ -56,27 +45,8 @@ func TestFirmwareRolloutReplicatesAndRestores(t *testing.T) {
 	if !strings.Contains(before, `"updated":true`) {
 		t.Fatalf("kiosk-01 not updated: %s", before)
 	}
-	want := m.Hall.View().Seq
-	conn, err := sql.Open("mysql", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	testenv.Eventually(t, 30*time.Second, func() bool {
-		var got int64
-		conn.QueryRow("SELECT COALESCE(MAX(seq), 0) FROM events WHERE hall = 'crash'").Scan(&got)
-		return got == want
-	}, "MySQL never held the whole journal")
-	if err := m.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.RemoveAll(data); err != nil {
-		t.Fatal(err)
-	}
-	if err := run(ctx, []string{"restore", "--from-mysql", "--config", path}); err != nil {
-		t.Fatalf("restore: %v", err)
-	}
-	m2 := startMain(t, path)
+	waitReplicated(t, m, dsn)
+	m2 := wipeAndRestore(t, m, path, data)
 	defer m2.Close()
 	if after := rollout(m2); after != before {
 		t.Fatalf("restored rollout differs:\nbefore %s\nafter  %s", before, after)

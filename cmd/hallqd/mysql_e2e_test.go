@@ -48,16 +48,9 @@ func snapshotJSON(t *testing.T, m *Main) string {
 // restores it with `hallqd restore --from-mysql` and checks the hall comes
 // back identical and numbering continues.
 func TestReplicateThenRestore(t *testing.T) {
-	db := testenv.StartMariaDB(t)
-	dsn := db.NewDatabase(t, "restore_e2e")
 	dir := t.TempDir()
 	data := filepath.Join(dir, "data")
-	path := filepath.Join(dir, "hall.yaml")
-	cfg := fmt.Sprintf(crashConfig, freePort(t), freePort(t), data)
-	cfg = cfg[:len(cfg)-len("}\n")] + fmt.Sprintf(", mysql_dsn: %q}\n", dsn)
-	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	path, dsn := withMySQL(t, dir, "restore_e2e", fmt.Sprintf(crashConfig, freePort(t), freePort(t), data))
 
 	m := startMain(t, path)
 	ctx := context.Background()
@@ -71,29 +64,9 @@ func TestReplicateThenRestore(t *testing.T) {
 			m.Hall.Do(ctx, hall.Request{Source: "t", Cmd: queue.CallNext{Counter: "1"}})
 		}
 	}
-	want := m.Hall.View().Seq
-	conn, err := sql.Open("mysql", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	testenv.Eventually(t, 30*time.Second, func() bool {
-		var got int64
-		conn.QueryRow("SELECT COALESCE(MAX(seq), 0) FROM events WHERE hall = 'crash'").Scan(&got)
-		return got == want
-	}, "MySQL never held the whole journal")
+	waitReplicated(t, m, dsn)
 	before := snapshotJSON(t, m)
-	if err := m.Close(); err != nil {
-		t.Fatal(err)
-	}
-
-	if err := os.RemoveAll(data); err != nil { // the disk at the edge dies
-		t.Fatal(err)
-	}
-	if err := run(ctx, []string{"restore", "--from-mysql", "--config", path}); err != nil {
-		t.Fatalf("restore: %v", err)
-	}
-	m2 := startMain(t, path)
+	m2 := wipeAndRestore(t, m, path, data)
 	defer m2.Close()
 	if after := snapshotJSON(t, m2); after != before {
 		t.Fatalf("restored hall differs:\nbefore %s\nafter  %s", before, after)
@@ -108,4 +81,50 @@ func TestReplicateThenRestore(t *testing.T) {
 	if r.Number != "A031" {
 		t.Fatalf("after restore the next social number is %s, want A031", r.Number)
 	}
+}
+
+// withMySQL sets storage.mysql_dsn in cfg (a test config whose storage line
+// ends it, "}\n") to a new database of a throwaway MariaDB, writes it to
+// dir/hall.yaml and returns its path and the dsn.
+func withMySQL(t *testing.T, dir, dbName, cfg string) (path, dsn string) {
+	t.Helper()
+	dsn = testenv.StartMariaDB(t).NewDatabase(t, dbName)
+	cfg = cfg[:len(cfg)-len("}\n")] + fmt.Sprintf(", mysql_dsn: %q}\n", dsn)
+	path = filepath.Join(dir, "hall.yaml")
+	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path, dsn
+}
+
+// waitReplicated waits until MySQL at dsn holds m's whole journal.
+func waitReplicated(t *testing.T, m *Main, dsn string) {
+	t.Helper()
+	want := m.Hall.View().Seq
+	conn, err := sql.Open("mysql", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	testenv.Eventually(t, 30*time.Second, func() bool {
+		var got int64
+		conn.QueryRow("SELECT COALESCE(MAX(seq), 0) FROM events WHERE hall = ?", m.Config.Hall.ID).Scan(&got)
+		return got == want
+	}, "MySQL never held the whole journal")
+}
+
+// wipeAndRestore stops m, loses its data dir (the disk at the edge dies),
+// rebuilds it with `hallqd restore --from-mysql` and starts hallqd again.
+func wipeAndRestore(t *testing.T, m *Main, path, data string) *Main {
+	t.Helper()
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.RemoveAll(data); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(context.Background(), []string{"restore", "--from-mysql", "--config", path}); err != nil {
+		t.Fatalf("restore: %v", err)
+	}
+	return startMain(t, path)
 }
