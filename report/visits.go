@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"time"
 
@@ -176,23 +177,10 @@ func (s *Source) Visits(ctx context.Context, from, to, by string) ([]VisitsRow, 
 	if from > to {
 		return nil, queue.Errorf(queue.BadRequest, "日期范围无效 from %s is after to %s", from, to)
 	}
-	// One read of the month's ticket rows (one clustered range), folded here:
-	// cheaper in both databases than a GROUP BY followed by a second read
-	// for the percentiles (docs/benchmarks.md).
+	// Closed days from their rollups, the rest from the tickets (rollup.go).
 	accs := map[string]*acc{}
 	today := s.today()
-	err := s.scanVisits(ctx, from, to, by, func(v *visit) {
-		if v.key == "" {
-			return // counter/staff: never called (or no staff signed in)
-		}
-		a := accs[v.key]
-		if a == nil {
-			a = &acc{row: VisitsRow{Key: v.key}}
-			accs[v.key] = a
-		}
-		s.add(a, v)
-		addCase(a, v, today)
-	})
+	err := s.visitCells(ctx, from, to, by, today, func(c *cell) { s.merge(accs, c, today) })
 	if err != nil {
 		return nil, err
 	}
@@ -207,40 +195,11 @@ func (s *Source) Visits(ctx context.Context, from, to, by string) ([]VisitsRow, 
 // sortRows orders report rows by key.
 func sortRows(rs []VisitsRow) { sort.Slice(rs, func(i, j int) bool { return rs[i].Key < rs[j].Key }) }
 
-// add counts one ticket into a.
-func (s *Source) add(a *acc, v *visit) {
-	r := &a.row
-	r.Issued++
-	if v.finished {
-		r.Served++
-		a.svcSum += v.serviceUS
-	}
-	if v.status == string(queue.NoShow) {
-		r.NoShow++
-	}
-	if v.transfers > 0 {
-		r.Transferred++
-	}
-	if v.called {
-		a.waits = append(a.waits, v.waitUS)
-		if tgt, ok := s.Targets[v.service]; !ok || tgt <= 0 || v.waitUS <= tgt.Microseconds() {
-			a.withinTgt++
-		}
-	}
-	switch {
-	case v.rating >= 1 && v.rating <= 5:
-		r.Rated++
-		*[]*int{&r.Level1, &r.Level2, &r.Level3, &r.Level4, &r.Level5}[v.rating-1]++
-	case v.unrated:
-		r.Unrated++
-	}
-}
-
 // finish computes the means, percentiles and rates.
 func (a *acc) finish() VisitsRow {
 	r := a.row
 	if n := len(a.waits); n > 0 {
-		sort.Slice(a.waits, func(i, j int) bool { return a.waits[i] < a.waits[j] })
+		slices.Sort(a.waits)
 		var sum int64
 		for _, w := range a.waits {
 			sum += w

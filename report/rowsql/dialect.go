@@ -21,6 +21,14 @@ const (
 	SQLite
 )
 
+// String is the dialect's name.
+func (d Dialect) String() string {
+	if d == SQLite {
+		return "sqlite"
+	}
+	return "mysql"
+}
+
 // TimeLayout is how SQLite keeps a time: UTC text with microseconds, which
 // sorts like the time and matches MySQL's DATETIME(6).
 const TimeLayout = "2006-01-02 15:04:05.000000"
@@ -120,6 +128,16 @@ func (w *rowsWriter) exec(ctx context.Context, x Execer) error {
 		}
 	}
 	return nil
+}
+
+// Upsert writes rows (one value per column each) to table, replacing rows
+// with the same key (the first keys columns), in x.
+func (d Dialect) Upsert(ctx context.Context, x Execer, table string, cols []string, keys int, rows ...[]any) error {
+	w := d.newRows(table, cols, keys)
+	for _, r := range rows {
+		w.add(r...)
+	}
+	return w.exec(ctx, x)
 }
 
 // Placeholders is "?, ?, ?" for n values.

@@ -3,7 +3,9 @@ package rowsql
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/hallq/hallq/report/fold"
 )
@@ -142,6 +144,39 @@ func Write(ctx context.Context, x Execer, d Dialect, hall string, p *fold.Projec
 		if err := w.exec(ctx, x); err != nil {
 			return err
 		}
+	}
+	return bumpDays(ctx, x, d, hall, p, ids)
+}
+
+// bumpDays counts one more write of the ticket rows of each day among ids
+// (report_days.version), in the same transaction: a day rollup of an older
+// version is no longer used (report.Source.Settle, docs/reports.md).
+func bumpDays(ctx context.Context, x Execer, d Dialect, hall string, p *fold.Projection, ids []string) error {
+	days := map[string]bool{}
+	for _, id := range ids {
+		days[p.Tickets[id].Day] = true
+	}
+	if len(days) == 0 {
+		return nil
+	}
+	sorted := make([]string, 0, len(days))
+	args := make([]any, 0, 2*len(days))
+	for day := range days {
+		sorted = append(sorted, day)
+	}
+	sort.Strings(sorted)
+	for _, day := range sorted {
+		args = append(args, hall, day)
+	}
+	q := "INSERT INTO report_days (hall, day, version) VALUES " +
+		strings.TrimSuffix(strings.Repeat("(?, ?, 1), ", len(sorted)), ", ")
+	if d == SQLite {
+		q += " ON CONFLICT (hall, day) DO UPDATE SET version = version + 1"
+	} else {
+		q += " ON DUPLICATE KEY UPDATE version = version + 1"
+	}
+	if _, err := x.ExecContext(ctx, q, args...); err != nil {
+		return fmt.Errorf("write report_days: %w", err)
 	}
 	return nil
 }

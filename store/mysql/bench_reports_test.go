@@ -121,7 +121,9 @@ func writeMonth(tb testing.TB, db *sql.DB, d rowsql.Dialect, sp *queue.Spec, n i
 
 // BenchmarkReports measures the visits report and the sampling of one month
 // of a large hall (600,000 tickets) from the local SQLite store and from
-// MySQL, next to a bare scan of the same rows in the same run.
+// MySQL, next to a bare scan of the same rows in the same run: the report
+// from the tickets, the settling of the month's day rollups, and the report
+// from them.
 func BenchmarkReports(b *testing.B) {
 	n := envInt(b, envBenchMonth, 600000)
 	sp := largeSpec()
@@ -165,6 +167,42 @@ func BenchmarkReports(b *testing.B) {
 				rows.Close()
 				if k != n/30*30 {
 					b.Fatalf("scanned %d rows", k)
+				}
+			})
+		})
+		visits := func(by string) func() {
+			return func() {
+				rows, err := src.Visits(ctx, "2026-11-01", "2026-11-30", by)
+				if err != nil || len(rows) == 0 {
+					b.Fatal(rows, err)
+				}
+			}
+		}
+		// Before the days are settled: the report reads every ticket.
+		b.Run(side.name+"/VisitsFromTickets/service", func(b *testing.B) { loopCPU(b, visits("service")) })
+		// Settling the month's 30 closed days (what hallqd does in the
+		// background, a day at a time, once each day closes).
+		w := rowsql.Execer(mysqlDB)
+		if side.name == "SQLite" {
+			w = j.WriteDB()
+		}
+		b.Run(side.name+"/SettleMonth", func(b *testing.B) {
+			loopCPU(b, func() {
+				if _, err := w.ExecContext(ctx, "DELETE FROM report_rollups"); err != nil {
+					b.Fatal(err)
+				}
+				days := 0
+				for {
+					n, err := src.Settle(ctx, w)
+					if err != nil {
+						b.Fatal(err)
+					}
+					if days += n; n == 0 {
+						break
+					}
+				}
+				if days != 30 {
+					b.Fatalf("settled %d days", days)
 				}
 			})
 		})
