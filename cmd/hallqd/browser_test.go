@@ -22,7 +22,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/gorilla/websocket"
-	"github.com/rs/zerolog"
 
 	"github.com/hallq/hallq/config"
 	"github.com/hallq/hallq/internal/testenv"
@@ -37,24 +36,7 @@ type e2eDaemon struct {
 // startE2E starts hallqd with the demo hall on 127.0.0.1; it stops at cleanup.
 func startE2E(t *testing.T) *e2eDaemon {
 	t.Helper()
-	cfg := config.Demo()
-	cfg.Listen.HTTP = "127.0.0.1:0"
-	cfg.Listen.MQTT = fmt.Sprintf("127.0.0.1:%d", testenv.FreePort(t))
-	cfg.Storage.Dir = t.TempDir()
-	m := &Main{Config: cfg, Log: zerolog.Nop()}
-	ctx, cancel := context.WithCancel(context.Background())
-	if err := m.Run(ctx); err != nil {
-		cancel()
-		m.Close()
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cancel()
-		if err := m.Close(); err != nil {
-			t.Errorf("close hallqd: %v", err)
-		}
-	})
-	return &e2eDaemon{m: m, base: "http://" + m.HTTPAddr}
+	return startE2EWith(t, func(*config.Config) {})
 }
 
 // e2eReply is the API's envelope plus the HTTP status.

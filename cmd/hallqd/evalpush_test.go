@@ -1,9 +1,7 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -11,8 +9,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/rs/zerolog"
 
 	"github.com/hallq/hallq/config"
 	"github.com/hallq/hallq/internal/testenv"
@@ -30,21 +26,8 @@ func TestE2EEvalPush(t *testing.T) {
 		got = append(got, rec)
 		mu.Unlock()
 	}))
-	defer rcv.Close()
-	cfg := config.Demo()
-	cfg.Listen.HTTP = "127.0.0.1:0"
-	cfg.Listen.MQTT = fmt.Sprintf("127.0.0.1:%d", testenv.FreePort(t))
-	cfg.Storage.Dir = t.TempDir()
-	cfg.Evaluation.PushURL = rcv.URL
-	m := &Main{Config: cfg, Log: zerolog.Nop()}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	if err := m.Run(ctx); err != nil {
-		m.Close()
-		t.Fatal(err)
-	}
-	defer m.Close()
-	d := &e2eDaemon{m: m, base: "http://" + m.HTTPAddr}
+	t.Cleanup(rcv.Close) // after hallqd stops (cleanups run last first)
+	d := startE2EWith(t, func(cfg *config.Config) { cfg.Evaluation.PushURL = rcv.URL })
 	serveAt(t, d, "1", "s01", "general")
 	if r := d.call(t, nil, "POST", demoHall+"/counters/1/rating", map[string]string{"Authorization": "Bearer rater-1:demo-rater-1"}, `{"level":1}`); !r.OK {
 		t.Fatalf("rating: %v", r)

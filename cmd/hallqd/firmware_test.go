@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -19,34 +18,14 @@ import (
 	"time"
 
 	paho "github.com/eclipse/paho.mqtt.golang"
-	"github.com/rs/zerolog"
 
 	"github.com/hallq/hallq/config"
-	"github.com/hallq/hallq/internal/testenv"
 )
 
 // startFirmwareDemo starts the demo hall with a 4 KiB image limit.
 func startFirmwareDemo(t *testing.T) *e2eDaemon {
 	t.Helper()
-	cfg := config.Demo()
-	cfg.Listen.HTTP = "127.0.0.1:0"
-	cfg.Listen.MQTT = fmt.Sprintf("127.0.0.1:%d", testenv.FreePort(t))
-	cfg.Storage.Dir = t.TempDir()
-	cfg.Firmware.MaxImageBytes = 4096
-	m := &Main{Config: cfg, Log: zerolog.Nop()}
-	ctx, cancel := context.WithCancel(context.Background())
-	if err := m.Run(ctx); err != nil {
-		cancel()
-		m.Close()
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cancel()
-		if err := m.Close(); err != nil {
-			t.Errorf("close hallqd: %v", err)
-		}
-	})
-	return &e2eDaemon{m: m, base: "http://" + m.HTTPAddr}
+	return startE2EWith(t, func(cfg *config.Config) { cfg.Firmware.MaxImageBytes = 4096 })
 }
 
 // deviceClient connects a demo device to the embedded broker and collects

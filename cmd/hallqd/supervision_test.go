@@ -5,7 +5,6 @@ package main
 // an alert appear, turn red and clear.
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -16,7 +15,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/gorilla/websocket"
-	"github.com/rs/zerolog"
 
 	"github.com/hallq/hallq/config"
 	"github.com/hallq/hallq/internal/testenv"
@@ -26,30 +24,14 @@ import (
 // target wait is 0.02 min (1.2 s), a pause alerts after 1 s.
 func startSupervised(t *testing.T) *e2eDaemon {
 	t.Helper()
-	cfg := config.Demo()
-	for i := range cfg.Services {
-		if cfg.Services[i].ID == "general" {
-			cfg.Services[i].TargetWaitMin = 0.02
+	return startE2EWith(t, func(cfg *config.Config) {
+		for i := range cfg.Services {
+			if cfg.Services[i].ID == "general" {
+				cfg.Services[i].TargetWaitMin = 0.02
+			}
 		}
-	}
-	cfg.Supervision.LongPauseS = 1
-	cfg.Listen.HTTP = "127.0.0.1:0"
-	cfg.Listen.MQTT = fmt.Sprintf("127.0.0.1:%d", testenv.FreePort(t))
-	cfg.Storage.Dir = t.TempDir()
-	m := &Main{Config: cfg, Log: zerolog.Nop()}
-	ctx, cancel := context.WithCancel(context.Background())
-	if err := m.Run(ctx); err != nil {
-		cancel()
-		m.Close()
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cancel()
-		if err := m.Close(); err != nil {
-			t.Errorf("close hallqd: %v", err)
-		}
+		cfg.Supervision.LongPauseS = 1
 	})
-	return &e2eDaemon{m: m, base: "http://" + m.HTTPAddr}
 }
 
 // alertsOf reads GET …/alerts with client c.
@@ -222,4 +204,19 @@ func TestBrowserSupervisor(t *testing.T) {
 			t.Fatalf("general's alert still stands: %v", a)
 		}
 	}
+}
+
+// TestBrowserSupervisorSystemHealth: a /readyz warning (here storage.dir
+// below limits.storage_min_free_mb, set beyond any disk) is shown in the
+// supervisor's alert strip, named in Chinese, while /readyz stays 200.
+func TestBrowserSupervisorSystemHealth(t *testing.T) {
+	d := startE2EWith(t, func(cfg *config.Config) { cfg.Limits.StorageMinFreeMB = 1 << 40 })
+	r := d.call(t, nil, "GET", "/readyz", nil, "")
+	if r.status != http.StatusOK {
+		t.Fatalf("/readyz with little disk: %v, want 200 (a warning)", r)
+	}
+	browser := testenv.StartChromium(t)
+	sv := openTab(t, browser, "supervisor", d.base+"/supervisor?mute=1", 1920, 1080, false)
+	sv.until("disk warning in the alert strip", jsText("alert-system-disk")+`.includes('磁盘空间') && `+
+		jsText("alert-system-disk")+`.includes('storage_min_free_mb')`)
 }

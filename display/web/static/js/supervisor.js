@@ -51,6 +51,12 @@ addStrings({
   'sv.alert.nocounter': { zh: '{s}：{n} 人等候，但无窗口办理', en: '{s}: {n} waiting but no counter serving it' },
   'sv.alert.offline': { zh: '{n} 台设备离线', en: '{n} devices offline' },
   'sv.recall': { zh: '重呼', en: 'recall' },
+  'sv.sys': { zh: '系统告警 · {part}：{msg}', en: 'System · {part}: {msg}' },
+  'sv.sys.disk': { zh: '磁盘空间', en: 'Disk space' },
+  'sv.sys.clock': { zh: '系统时钟', en: 'Clock' },
+  'sv.sys.journal': { zh: '本地日志库', en: 'Journal' },
+  'sv.sys.broker': { zh: '设备连接服务', en: 'Device broker' },
+  'sv.sys.mysql': { zh: '城市数据库复制', en: 'MySQL replication' },
   'sv.login.open': { zh: '监督员登录', en: 'Supervisor login' },
   'sv.login.title': { zh: '监督员登录后显示告警与调度建议', en: 'Log in as a supervisor for alerts and staffing advice' },
   'sv.login.user': { zh: '用户名', en: 'User name' },
@@ -82,6 +88,7 @@ const q = new URLSearchParams(location.search);
 const WARN_S = (parseFloat(q.get('warn')) || 15) * 60;
 const BAD_S = (parseFloat(q.get('bad')) || 30) * 60;
 const STAFFING_EVERY_MS = 10000;
+const HEALTH_EVERY_MS = 15000;
 let tz = q.get('tz') || 'Asia/Shanghai';
 
 // SupervisorStream is the hall stream with ?view=supervisor: its snapshot
@@ -135,6 +142,7 @@ const since = new Map();       // counter id -> when its shown status began
 const alerts = new Map();      // alert id -> alert (supervisor view only)
 let today = null;
 let advice = null;
+let health = [];               // [part, message] of /readyz parts that are not ok
 
 // window.hallqSupervisor is for tests and debugging.
 const sv = { alerts, beeps: 0, blinks: 0, view: 'public', advice: null };
@@ -503,6 +511,11 @@ function renderSide() {
   if (off > 0) {
     hints.push(el('span', { class: 'sv-alert bad', testid: 'alert-devices', text: t('sv.alert.offline', { n: off }) }));
   }
+  for (const [part, msg] of health) {
+    const name = t('sv.sys.' + part);   // an unknown part is named as /readyz names it
+    hints.push(el('span', { class: 'sv-alert bad', testid: `alert-system-${tid(part)}`,
+      text: t('sv.sys', { part: name === 'sv.sys.' + part ? part : name, msg }) }));
+  }
   ui.alerts.textContent = '';
   ui.alerts.append(...hints);
   renderRecent();
@@ -644,6 +657,28 @@ function connect() {
   s.start();
 }
 
+// loadHealth reads /readyz: a part that is not ok (a disk running out of
+// space, a clock behind the journal, appends failing, the broker not
+// accepting, MySQL behind) is shown in the alert strip until it is ok again.
+async function loadHealth() {
+  let body;
+  try {
+    const res = await fetch('/readyz', { cache: 'no-store' });
+    body = await res.json();
+  } catch (e) {
+    return; // the connection indicator already says hallqd is unreachable
+  }
+  const parts = (body && body.parts) || {};
+  const next = Object.keys(parts).filter((k) => parts[k] !== 'ok').sort().map((k) => [k, String(parts[k])]);
+  if (JSON.stringify(next) !== JSON.stringify(health)) {
+    health = next;
+    sv.health = health;
+    if (state) {
+      renderSide();
+    }
+  }
+}
+
 async function main() {
   initToggle();
   applyStatic();
@@ -668,6 +703,8 @@ async function main() {
       renderKpis();
     }
   }, 30000);
+  loadHealth();
+  setInterval(loadHealth, HEALTH_EVERY_MS);
 }
 
 main();
