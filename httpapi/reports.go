@@ -10,6 +10,7 @@ import (
 
 	"github.com/hallq/hallq/queue"
 	"github.com/hallq/hallq/report"
+	"github.com/hallq/hallq/report/rowsql"
 	"github.com/hallq/hallq/staff"
 )
 
@@ -117,13 +118,41 @@ func (s *Server) visitsReport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	by := r.URL.Query().Get("by")
-	rows, err := src.Visits(r.Context(), from, to, by)
+	name := "visits-" + by + "-" + from + "-" + to
+	var rows []report.VisitsRow
+	if halls := r.URL.Query().Get("halls"); halls != "" {
+		rows, err = cityVisits(r.Context(), src, halls, from, to, by)
+		name = "city-" + name
+	} else {
+		rows, err = src.Visits(r.Context(), from, to, by)
+	}
 	if err != nil {
 		writeReportErr(w, err)
 		return
 	}
-	writeTable(w, r, "visits-"+by+"-"+from+"-"+to, map[string]any{"rows": rows},
+	writeTable(w, r, name, map[string]any{"rows": rows},
 		func() *report.Table { return report.VisitsTable(rows) })
+}
+
+// cityVisits is the visits report over the halls of ?halls= (docs/reports.md
+// "City-wide"): only MySQL holds other halls' rows.
+func cityVisits(ctx context.Context, src *report.Source, halls, from, to, by string) ([]report.VisitsRow, error) {
+	if src.Dialect != rowsql.MySQL {
+		return nil, queue.Errorf(queue.BadRequest, "多大厅报表需 source=mysql halls needs source=mysql")
+	}
+	ids, err := report.CityHalls(ctx, src.DB, halls)
+	if err != nil {
+		return nil, err
+	}
+	srcs := make([]*report.Source, 0, len(ids))
+	for _, id := range ids {
+		hs, err := report.CatalogSource(ctx, src.DB, id)
+		if err != nil {
+			return nil, err
+		}
+		srcs = append(srcs, hs)
+	}
+	return report.CityVisits(ctx, srcs, from, to, by)
 }
 
 // sampling is GET …/sampling (CONTRACT §5 sampling).

@@ -171,25 +171,37 @@ type acc struct {
 // Visits is the visits report for business days from..to grouped by by
 // (CONTRACT §5 reports): one row per key with at least one ticket, by key.
 func (s *Source) Visits(ctx context.Context, from, to, by string) ([]VisitsRow, error) {
-	if !visitGroupings[by] {
-		return nil, queue.Errorf(queue.BadRequest, "分组无效 by must be service, counter, staff, day or hour, got %q", by)
-	}
-	if from > to {
-		return nil, queue.Errorf(queue.BadRequest, "日期范围无效 from %s is after to %s", from, to)
+	if err := checkVisits(from, to, by); err != nil {
+		return nil, err
 	}
 	// Closed days from their rollups, the rest from the tickets (rollup.go).
 	accs := map[string]*acc{}
 	today := s.today()
-	err := s.visitCells(ctx, from, to, by, today, func(c *cell) { s.merge(accs, c, today) })
-	if err != nil {
+	if err := s.visitCells(ctx, from, to, by, today, func(c *cell) { s.merge(accs, c, today) }); err != nil {
 		return nil, err
 	}
+	return finishAll(accs), nil
+}
+
+// checkVisits checks a visits report's grouping and range.
+func checkVisits(from, to, by string) error {
+	if !visitGroupings[by] {
+		return queue.Errorf(queue.BadRequest, "分组无效 by must be service, counter, staff, day or hour, got %q", by)
+	}
+	if from > to {
+		return queue.Errorf(queue.BadRequest, "日期范围无效 from %s is after to %s", from, to)
+	}
+	return nil
+}
+
+// finishAll is the report's rows, by key.
+func finishAll(accs map[string]*acc) []VisitsRow {
 	out := make([]VisitsRow, 0, len(accs))
 	for _, a := range accs {
 		out = append(out, a.finish())
 	}
 	sortRows(out)
-	return out, nil
+	return out
 }
 
 // sortRows orders report rows by key.
