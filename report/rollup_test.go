@@ -10,6 +10,7 @@ import (
 	"github.com/rs/zerolog"
 	"pgregory.net/rapid"
 
+	"github.com/hallq/hallq/internal/testenv"
 	"github.com/hallq/hallq/queue"
 	"github.com/hallq/hallq/report/fold"
 	"github.com/hallq/hallq/report/rowsql"
@@ -172,4 +173,37 @@ func FuzzDecodeDay(f *testing.F) {
 			t.Fatalf("encode/decode changed the cells:\n%x\n%x", enc, again)
 		}
 	})
+}
+
+// TestRunSettle: the background loop settles every closed day, more than
+// one batch of them, without waiting for its interval between batches.
+func TestRunSettle(t *testing.T) {
+	sp := testSpec()
+	j, err := store.Open(t.TempDir(), sp.HallID, zerolog.Nop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	var evs []queue.Event
+	for d := 0; d < 2*settleBatch+1; d++ {
+		at := time.Date(2026, 11, 1+d, 9, 0, 0, 0, sp.Location)
+		id := at.Format("20060102") + "-A001"
+		evs = append(evs, queue.Event{Seq: int64(d + 1), Kind: queue.EvTicketIssued, At: at, TicketID: id, Ticket: "A001", Service: "a"})
+	}
+	writeBatch(t, j, sp.HallID, evs)
+	src := NewSource(j.DB(), rowsql.SQLite, sp)
+	src.Now = func() time.Time { return time.Date(2026, 12, 1, 9, 0, 0, 0, sp.Location) }
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		src.RunSettle(ctx, j.WriteDB(), time.Hour, zerolog.Nop())
+	}()
+	defer func() { cancel(); <-done }()
+	want := (2*settleBatch + 1) * 5
+	testenv.Eventually(t, 30*time.Second, func() bool {
+		var n int
+		j.DB().QueryRow("SELECT COUNT(*) FROM report_rollups r JOIN report_days d ON d.hall = r.hall AND d.day = r.day AND d.version = r.version").Scan(&n)
+		return n == want
+	}, "not every closed day was settled")
 }
