@@ -10,6 +10,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/hallq/hallq/devauth"
+	"github.com/hallq/hallq/devices/mochi"
 )
 
 // authHook is the embedded broker's only auth hook: it checks every CONNECT
@@ -132,15 +133,11 @@ func (h *authHook) OnPublish(cl *mqtt.Client, pk packets.Packet) (packets.Packet
 // could otherwise forge another device's status or retained hall state.
 func (h *authHook) OnWill(cl *mqtt.Client, will mqtt.Will) (mqtt.Will, error) {
 	if a := h.acls[cl.ID]; a == nil || !a.allows(will.TopicName, true) {
-		will.TopicName = voidTopic
+		will.TopicName = mochi.VoidTopic
 		will.Retain = false
 	}
 	return will, nil
 }
-
-// voidTopic is where dropped wills and $SYS publishes go: nobody may
-// subscribe to $ topics.
-const voidTopic = "$hallq/dropped"
 
 // clip shortens s for a log line.
 func clip(s string, n int) string {

@@ -2,7 +2,6 @@ package devices
 
 import (
 	"fmt"
-	"log/slog"
 	"net"
 	"sync"
 
@@ -11,6 +10,7 @@ import (
 	"github.com/mochi-mqtt/server/v2/packets"
 	"github.com/rs/zerolog"
 
+	"github.com/hallq/hallq/devices/mochi"
 	"github.com/hallq/hallq/netlimit"
 )
 
@@ -26,7 +26,7 @@ type embedded struct {
 	log      zerolog.Logger
 	srv      *mqtt.Server
 	sessions *sessionHook
-	ln       *guardedListener
+	ln       *mochi.GuardedListener
 	done     chan struct{}
 	wg       sync.WaitGroup
 
@@ -47,7 +47,7 @@ func newEmbedded(log zerolog.Logger, auth *authHook, sessions *sessionHook) (*em
 	caps.MaximumPacketSize = maxPacket
 	caps.MaximumClientWritesPending = 1024
 	srv := mqtt.New(&mqtt.Options{InlineClient: true, Capabilities: caps, ClientNetWriteBufferSize: writeBuffer,
-		Logger: slog.New(slogBridge{log: log.With().Str("component", "mqtt").Logger()})})
+		Logger: mochi.NewLogger(log.With().Str("component", "mqtt").Logger())})
 	sessions.srv = srv
 	if err := srv.AddHook(auth, nil); err != nil {
 		return nil, fmt.Errorf("add mqtt auth hook: %w", err)
@@ -55,10 +55,10 @@ func newEmbedded(log zerolog.Logger, auth *authHook, sessions *sessionHook) (*em
 	if err := srv.AddHook(sessions, nil); err != nil {
 		return nil, fmt.Errorf("add mqtt session hook: %w", err)
 	}
-	if err := srv.AddHook(&sysHook{}, nil); err != nil {
+	if err := srv.AddHook(&mochi.SysHook{}, nil); err != nil {
 		return nil, fmt.Errorf("add mqtt $SYS hook: %w", err)
 	}
-	if err := srv.AddHook(newPIDHook(), nil); err != nil {
+	if err := srv.AddHook(mochi.NewPacketIDHook(), nil); err != nil {
 		return nil, fmt.Errorf("add mqtt packet id hook: %w", err)
 	}
 	return &embedded{log: log, srv: srv, sessions: sessions, done: make(chan struct{})}, nil
@@ -73,7 +73,7 @@ func (e *embedded) serve(addr string) error {
 	// Cap MQTT connections too, leaving handles for the journal and HTTP
 	// (docs/robustness.md); a connection over the cap is closed at once.
 	capped := netlimit.New(ln, netlimit.Budget(maxMQTTConns, mqttFDReserve), maxMQTTConns, nil)
-	e.ln = newGuardedListener(capped, e.log)
+	e.ln = mochi.NewGuardedListener(capped, e.log)
 	if err := e.srv.AddListener(listeners.NewNet("tcp", e.ln)); err != nil {
 		ln.Close()
 		return fmt.Errorf("mqtt listener %s: %w", addr, err)
@@ -124,7 +124,7 @@ func (e *embedded) ready() error {
 	if e.ln == nil {
 		return fmt.Errorf("mqtt listener not started")
 	}
-	return e.ln.acceptErr()
+	return e.ln.AcceptErr()
 }
 
 func (e *embedded) close() error {

@@ -10,6 +10,8 @@ import (
 	paho "github.com/eclipse/paho.mqtt.golang"
 	mqtt "github.com/mochi-mqtt/server/v2"
 	"github.com/mochi-mqtt/server/v2/packets"
+
+	"github.com/hallq/hallq/devices/mochi"
 )
 
 // TestConnectRefused: unknown devices and wrong secrets are refused at
@@ -72,7 +74,7 @@ func TestACLPublish(t *testing.T) {
 	}
 	t.Run("RefusedForgedWill", func(t *testing.T) {
 		dropped := make(chan string, 4)
-		if err := e.srv.emb.srv.Subscribe(voidTopic, 77, func(_ *mqtt.Client, _ packets.Subscription, pk packets.Packet) {
+		if err := e.srv.emb.srv.Subscribe(mochi.VoidTopic, 77, func(_ *mqtt.Client, _ packets.Subscription, pk packets.Packet) {
 			dropped <- pk.Origin
 		}); err != nil {
 			t.Fatal(err)

@@ -7,6 +7,8 @@ import (
 
 	mqtt "github.com/mochi-mqtt/server/v2"
 	"github.com/mochi-mqtt/server/v2/packets"
+
+	"github.com/hallq/hallq/devices/mochi"
 )
 
 // sessionEvents is what the embedded broker tells the rest of devices/.
@@ -133,7 +135,7 @@ func takenOver(cl *mqtt.Client) bool {
 // not say otherwise.
 func (h *sessionHook) OnWill(cl *mqtt.Client, will mqtt.Will) (mqtt.Will, error) {
 	if takenOver(cl) {
-		will.TopicName = voidTopic
+		will.TopicName = mochi.VoidTopic
 		will.Retain = false
 	}
 	return will, nil

@@ -1,4 +1,4 @@
-package devices
+package mochi
 
 import (
 	"errors"
@@ -13,7 +13,7 @@ import (
 // connectTimeout is how long a new connection has to send its CONNECT.
 const connectTimeout = 10 * time.Second
 
-// guardedListener protects the embedded broker from connections that never
+// GuardedListener protects the embedded broker from connections that never
 // send CONNECT. mochi-mqtt sets no deadline before the CONNECT, so such a
 // connection would hold a goroutine forever and make the broker's Close wait
 // for it. Each accepted connection gets a deadline for its CONNECT (the
@@ -25,7 +25,7 @@ const connectTimeout = 10 * time.Second
 // without file handles (accept4: too many open files) would lock every
 // device out until a restart. Accept retries with a capped backoff instead,
 // and Ready reports the listener as not accepting while errors go on.
-type guardedListener struct {
+type GuardedListener struct {
 	net.Listener
 	log    zerolog.Logger
 	mu     sync.Mutex
@@ -47,13 +47,13 @@ const (
 	acceptErrRecent = 2 * time.Second
 )
 
-func newGuardedListener(l net.Listener, log zerolog.Logger) *guardedListener {
-	return &guardedListener{Listener: l, log: log, conns: map[*guardedConn]struct{}{}, done: make(chan struct{})}
+func NewGuardedListener(l net.Listener, log zerolog.Logger) *GuardedListener {
+	return &GuardedListener{Listener: l, log: log, conns: map[*guardedConn]struct{}{}, done: make(chan struct{})}
 }
 
 // Accept returns the next connection, retrying after errors until the
 // listener is closed.
-func (l *guardedListener) Accept() (net.Conn, error) {
+func (l *GuardedListener) Accept() (net.Conn, error) {
 	backoff := acceptRetryFirst
 	for {
 		c, err := l.Listener.Accept()
@@ -73,14 +73,14 @@ func (l *guardedListener) Accept() (net.Conn, error) {
 	}
 }
 
-func (l *guardedListener) isClosed() bool {
+func (l *GuardedListener) isClosed() bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.closed
 }
 
 // failed records an accept error, logging at most one line a second.
-func (l *guardedListener) failed(err error) {
+func (l *GuardedListener) failed(err error) {
 	now := time.Now()
 	l.mu.Lock()
 	first := l.lastErrAt.IsZero() || now.Sub(l.lastErrAt) >= acceptErrRecent
@@ -97,8 +97,8 @@ func (l *guardedListener) failed(err error) {
 	}
 }
 
-// acceptErr is the accept error of the last acceptErrRecent, or nil.
-func (l *guardedListener) acceptErr() error {
+// AcceptErr is the accept error of the last acceptErrRecent, or nil.
+func (l *GuardedListener) AcceptErr() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.lastErr == nil || time.Since(l.lastErrAt) > acceptErrRecent {
@@ -108,7 +108,7 @@ func (l *guardedListener) acceptErr() error {
 }
 
 // track gives a new connection its CONNECT deadline and remembers it.
-func (l *guardedListener) track(c net.Conn) (net.Conn, error) {
+func (l *GuardedListener) track(c net.Conn) (net.Conn, error) {
 	_ = c.SetDeadline(time.Now().Add(connectTimeout))
 	gc := &guardedConn{Conn: c, l: l}
 	l.mu.Lock()
@@ -121,7 +121,8 @@ func (l *guardedListener) track(c net.Conn) (net.Conn, error) {
 	return gc, nil
 }
 
-func (l *guardedListener) Close() error {
+// Close stops accepting and closes every connection still open.
+func (l *GuardedListener) Close() error {
 	err := l.Listener.Close()
 	l.mu.Lock()
 	if !l.closed {
@@ -140,7 +141,7 @@ func (l *guardedListener) Close() error {
 // guardedConn is a connection its listener keeps track of.
 type guardedConn struct {
 	net.Conn
-	l    *guardedListener
+	l    *GuardedListener
 	once sync.Once
 }
 

@@ -1,4 +1,4 @@
-package devices
+package mochi
 
 import (
 	"sync"
@@ -7,7 +7,7 @@ import (
 	"github.com/mochi-mqtt/server/v2/packets"
 )
 
-// pidHook keeps the device's packet identifiers apart from the broker's.
+// PacketIDHook keeps the device's packet identifiers apart from the broker's.
 // MQTT gives each direction its own identifiers, but mochi-mqtt v2.7.9 keeps
 // both in one inflight table: a SUBSCRIBE whose id equals that of a retained
 // QoS 1 message still awaiting its PUBACK is refused (0x91, 0x80 for MQTT
@@ -18,23 +18,27 @@ import (
 // The hook gives such an incoming packet a free identifier while the broker
 // handles it and puts the device's identifier back into the SUBACK, UNSUBACK
 // or PUBACK. Both happen on the device's read goroutine, one after the other.
-type pidHook struct {
+type PacketIDHook struct {
 	mqtt.HookBase
 	mu    sync.Mutex
 	remap map[*mqtt.Client]map[uint16]uint16 // temporary id -> the device's id
 }
 
-func newPIDHook() *pidHook { return &pidHook{remap: map[*mqtt.Client]map[uint16]uint16{}} }
+func NewPacketIDHook() *PacketIDHook {
+	return &PacketIDHook{remap: map[*mqtt.Client]map[uint16]uint16{}}
+}
 
-func (h *pidHook) ID() string { return "hallq-packet-ids" }
+// ID names the hook to the broker.
+func (h *PacketIDHook) ID() string { return "hallq-packet-ids" }
 
-func (h *pidHook) Provides(b byte) bool {
+// Provides says which of the broker's events the hook handles.
+func (h *PacketIDHook) Provides(b byte) bool {
 	return b == mqtt.OnPacketRead || b == mqtt.OnPacketEncode || b == mqtt.OnDisconnect
 }
 
 // OnPacketRead moves an incoming packet off an identifier the broker is
 // using for an outgoing message.
-func (h *pidHook) OnPacketRead(cl *mqtt.Client, pk packets.Packet) (packets.Packet, error) {
+func (h *PacketIDHook) OnPacketRead(cl *mqtt.Client, pk packets.Packet) (packets.Packet, error) {
 	switch pk.FixedHeader.Type {
 	case packets.Subscribe, packets.Unsubscribe:
 	case packets.Publish:
@@ -69,7 +73,7 @@ func (h *pidHook) OnPacketRead(cl *mqtt.Client, pk packets.Packet) (packets.Pack
 }
 
 // OnPacketEncode puts the device's identifier back into the acknowledgement.
-func (h *pidHook) OnPacketEncode(cl *mqtt.Client, pk packets.Packet) packets.Packet {
+func (h *PacketIDHook) OnPacketEncode(cl *mqtt.Client, pk packets.Packet) packets.Packet {
 	switch pk.FixedHeader.Type {
 	case packets.Suback, packets.Unsuback, packets.Puback:
 	default:
@@ -89,7 +93,7 @@ func (h *pidHook) OnPacketEncode(cl *mqtt.Client, pk packets.Packet) packets.Pac
 }
 
 // OnDisconnect forgets the client.
-func (h *pidHook) OnDisconnect(cl *mqtt.Client, err error, expire bool) {
+func (h *PacketIDHook) OnDisconnect(cl *mqtt.Client, err error, expire bool) {
 	h.mu.Lock()
 	delete(h.remap, cl)
 	h.mu.Unlock()

@@ -1,4 +1,4 @@
-package devices
+package mochi
 
 import (
 	"context"
@@ -44,3 +44,7 @@ func (b slogBridge) WithAttrs(attrs []slog.Attr) slog.Handler {
 }
 
 func (b slogBridge) WithGroup(string) slog.Handler { return b }
+
+// NewLogger is a slog logger for the broker that writes its warnings and
+// errors to log.
+func NewLogger(log zerolog.Logger) *slog.Logger { return slog.New(slogBridge{log: log}) }
