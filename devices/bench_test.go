@@ -43,9 +43,9 @@ func benchEnv(b *testing.B) *env {
 // mqttBaseline measures n raw QoS 1 round trips: the device publishes to
 // its ack topic, an inline subscription echoes to its res topic.
 func mqttBaseline(b *testing.B, e *env, d *client, n int) latencies {
-	srv := e.srv.emb.srv
+	srv := e.srv.emb.Server()
 	err := srv.Subscribe(e.topic("dev/"+d.id+"/ack"), 999, func(_ *mqtt.Client, _ packets.Subscription, pk packets.Packet) {
-		e.srv.emb.publish(e.topic("dev/"+d.id+"/res"), pk.Payload, false)
+		e.srv.emb.Publish(e.topic("dev/"+d.id+"/res"), pk.Payload, false)
 	})
 	if err != nil {
 		b.Fatal(err)

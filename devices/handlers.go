@@ -104,15 +104,15 @@ func (s *Server) reportPresence(ctx context.Context, id string, p presenceState)
 }
 
 func (s *Server) publish(topic string, payload []byte, retain bool) error {
-	return s.tr.publish(topic, payload, retain)
+	return s.tr.Publish(topic, payload, retain)
 }
 
 func (s *Server) respond(device string, body []byte) error {
-	return s.tr.publish(s.topics.Dev(device, leafRes), body, false)
+	return s.tr.Publish(s.topics.Dev(device, leafRes), body, false)
 }
 
 func (s *Server) sendCmd(device string, body []byte) error {
-	return s.tr.publish(s.topics.Dev(device, leafCmd), body, false)
+	return s.tr.Publish(s.topics.Dev(device, leafCmd), body, false)
 }
 
 // publishDesired publishes the desired retained messages it is given

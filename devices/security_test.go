@@ -74,7 +74,7 @@ func TestACLPublish(t *testing.T) {
 	}
 	t.Run("RefusedForgedWill", func(t *testing.T) {
 		dropped := make(chan string, 4)
-		if err := e.srv.emb.srv.Subscribe(mochi.VoidTopic, 77, func(_ *mqtt.Client, _ packets.Subscription, pk packets.Packet) {
+		if err := e.srv.emb.Server().Subscribe(mochi.VoidTopic, 77, func(_ *mqtt.Client, _ packets.Subscription, pk packets.Packet) {
 			dropped <- pk.Origin
 		}); err != nil {
 			t.Fatal(err)

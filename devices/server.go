@@ -10,6 +10,7 @@ import (
 	mqtt "github.com/mochi-mqtt/server/v2"
 	"github.com/mochi-mqtt/server/v2/packets"
 
+	"github.com/hallq/hallq/devices/transport"
 	"github.com/hallq/hallq/queue"
 )
 
@@ -27,9 +28,9 @@ type Server struct {
 	closed atomic.Bool
 	goMu   sync.Mutex // orders wg.Add after closed is set against Close's wg.Wait
 
-	tr   transport
-	emb  *embedded // nil with an external broker
-	ext  *external // nil with the embedded broker
+	tr   transport.Transport
+	emb  *transport.Embedded // nil with an external broker
+	ext  *transport.External // nil with the embedded broker
 	req  *requests
 	pres *presence
 	cmds *commands
@@ -74,22 +75,25 @@ func (s *Server) start(ctx context.Context) error {
 		clock: time.Now, rate: cfg.RatePerSec, burst: cfg.Burst, timeout: cfg.DoTimeout, ctx: s.ctx, devs: map[string]*deviceQueue{},
 		block: cfg.BrokerURL == "", green: cfg.GreenCap}
 
+	var sessions *sessionHook // the embedded broker's
 	if cfg.BrokerURL == "" {
 		auth := &authHook{auth: cfg.Auth, acls: map[string]*acl{}, log: log, refused: s.m.refused}
 		for _, id := range s.spec.DeviceOrder {
 			auth.acls[id] = newDeviceACL(s.topics, id, s.spec.Devices[id].Kind)
 		}
 		valid := func(cl *mqtt.Client, pk packets.Packet) bool { return auth.check(cl, pk, false) == "" }
-		if s.emb, err = newEmbedded(log, auth, newSessionHook(s, s.topics, valid)); err != nil {
+		sessions = newSessionHook(s, s.topics, valid)
+		if s.emb, err = transport.NewEmbedded(log, maxPacket, auth, sessions); err != nil {
 			return err
 		}
+		sessions.srv = s.emb.Server()
 		s.tr = s.emb
 	} else {
-		s.ext = newExternal(cfg.BrokerURL, cfg.Username, cfg.Password, log, s.brokerConnected)
+		s.ext = transport.NewExternal(cfg.BrokerURL, cfg.Username, cfg.Password, log, s.brokerConnected)
 		s.tr = s.ext
 	}
-	for leaf, fn := range map[string]handler{leafReq: s.onReq, leafStatus: s.onStatus, leafAck: s.onAck} {
-		if err := s.tr.subscribe(s.topics.DevFilter(leaf), fn); err != nil {
+	for leaf, fn := range map[string]transport.Handler{leafReq: s.onReq, leafStatus: s.onStatus, leafAck: s.onAck} {
+		if err := s.tr.Subscribe(s.topics.DevFilter(leaf), fn); err != nil {
 			return err
 		}
 	}
@@ -105,12 +109,13 @@ func (s *Server) start(ctx context.Context) error {
 		s.cmds.finished(f.TicketID, f.Ticket, f.Counter, f.StaffID, f.At)
 	}
 	if s.emb != nil {
-		if err := s.emb.serve(cfg.Listen); err != nil {
+		if err := s.emb.Serve(cfg.Listen); err != nil {
 			return err
 		}
-		log.Info().Str("addr", s.emb.addr()).Msg("embedded mqtt broker listening 内置 MQTT 服务已启动")
+		s.emb.Go(sessions.repairLoop)
+		log.Info().Str("addr", s.emb.Addr()).Msg("embedded mqtt broker listening 内置 MQTT 服务已启动")
 	} else {
-		s.ext.start(extFirstConnect)
+		s.ext.Start(transport.ExtFirstConnect)
 	}
 	return nil
 }
@@ -124,7 +129,7 @@ func (s *Server) Addr() string {
 	if s.emb == nil {
 		return ""
 	}
-	return s.emb.addr()
+	return s.emb.Addr()
 }
 
 // Ready reports whether devices can reach hallqd through the broker
@@ -133,7 +138,7 @@ func (s *Server) Ready() error {
 	if s.tr == nil {
 		return fmt.Errorf("mqtt broker not started")
 	}
-	return s.tr.ready()
+	return s.tr.Ready()
 }
 
 // closeGrace bounds how long Close waits for queued requests before it
@@ -173,7 +178,7 @@ func (s *Server) Close() error {
 	}
 	var err error
 	if s.tr != nil {
-		err = s.tr.close()
+		err = s.tr.Close()
 	}
 	return err
 }

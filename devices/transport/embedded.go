@@ -1,4 +1,4 @@
-package devices
+package transport
 
 import (
 	"fmt"
@@ -21,14 +21,13 @@ const (
 	mqttFDReserve = 256
 )
 
-// embedded is the embedded broker (mochi-mqtt); hallqd is its inline client.
-type embedded struct {
-	log      zerolog.Logger
-	srv      *mqtt.Server
-	sessions *sessionHook
-	ln       *mochi.GuardedListener
-	done     chan struct{}
-	wg       sync.WaitGroup
+// Embedded is the embedded broker (mochi-mqtt); hallqd is its inline client.
+type Embedded struct {
+	log  zerolog.Logger
+	srv  *mqtt.Server
+	ln   *mochi.GuardedListener
+	done chan struct{}
+	wg   sync.WaitGroup
 
 	pubMu sync.Mutex // serialises inline publishes
 	subID int
@@ -41,31 +40,38 @@ type embedded struct {
 // while packets wait.
 const writeBuffer = 16 << 10
 
-// newEmbedded builds the broker with its hooks; serve starts listening.
-func newEmbedded(log zerolog.Logger, auth *authHook, sessions *sessionHook) (*embedded, error) {
+// NewEmbedded builds the broker with hooks (the device contract's: auth,
+// sessions), then its own workarounds (devices/mochi); Serve starts
+// listening. maxPacket bounds every packet a device may send.
+func NewEmbedded(log zerolog.Logger, maxPacket uint32, hooks ...mqtt.Hook) (*Embedded, error) {
 	caps := mqtt.NewDefaultServerCapabilities()
 	caps.MaximumPacketSize = maxPacket
 	caps.MaximumClientWritesPending = 1024
 	srv := mqtt.New(&mqtt.Options{InlineClient: true, Capabilities: caps, ClientNetWriteBufferSize: writeBuffer,
 		Logger: mochi.NewLogger(log.With().Str("component", "mqtt").Logger())})
-	sessions.srv = srv
-	if err := srv.AddHook(auth, nil); err != nil {
-		return nil, fmt.Errorf("add mqtt auth hook: %w", err)
+	for _, h := range append(hooks, &mochi.SysHook{}, mochi.NewPacketIDHook()) {
+		if err := srv.AddHook(h, nil); err != nil {
+			return nil, fmt.Errorf("add mqtt hook %s: %w", h.ID(), err)
+		}
 	}
-	if err := srv.AddHook(sessions, nil); err != nil {
-		return nil, fmt.Errorf("add mqtt session hook: %w", err)
-	}
-	if err := srv.AddHook(&mochi.SysHook{}, nil); err != nil {
-		return nil, fmt.Errorf("add mqtt $SYS hook: %w", err)
-	}
-	if err := srv.AddHook(mochi.NewPacketIDHook(), nil); err != nil {
-		return nil, fmt.Errorf("add mqtt packet id hook: %w", err)
-	}
-	return &embedded{log: log, srv: srv, sessions: sessions, done: make(chan struct{})}, nil
+	return &Embedded{log: log, srv: srv, done: make(chan struct{})}, nil
 }
 
-// serve accepts devices on addr.
-func (e *embedded) serve(addr string) error {
+// Server is the mochi broker, for hooks that act on its clients.
+func (e *Embedded) Server() *mqtt.Server { return e.srv }
+
+// Go runs fn until the broker closes (Close waits for it); done is closed
+// when it should return.
+func (e *Embedded) Go(fn func(done <-chan struct{})) {
+	e.wg.Add(1)
+	go func() {
+		defer e.wg.Done()
+		fn(e.done)
+	}()
+}
+
+// Serve accepts devices on addr.
+func (e *Embedded) Serve(addr string) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listen.mqtt %s: %w", addr, err)
@@ -82,23 +88,19 @@ func (e *embedded) serve(addr string) error {
 		ln.Close()
 		return fmt.Errorf("start embedded mqtt broker: %w", err)
 	}
-	e.wg.Add(1)
-	go func() {
-		defer e.wg.Done()
-		e.sessions.repairLoop(e.done)
-	}()
 	return nil
 }
 
-// addr is the bound listen address.
-func (e *embedded) addr() string {
+// Addr is the bound listen address.
+func (e *Embedded) Addr() string {
 	if e.ln == nil {
 		return ""
 	}
 	return e.ln.Addr().String()
 }
 
-func (e *embedded) publish(topic string, payload []byte, retain bool) error {
+// Publish implements Transport.
+func (e *Embedded) Publish(topic string, payload []byte, retain bool) error {
 	e.pubMu.Lock()
 	defer e.pubMu.Unlock()
 	if err := e.srv.Publish(topic, payload, retain, 1); err != nil {
@@ -107,7 +109,8 @@ func (e *embedded) publish(topic string, payload []byte, retain bool) error {
 	return nil
 }
 
-func (e *embedded) subscribe(filter string, fn handler) error {
+// Subscribe implements Transport.
+func (e *Embedded) Subscribe(filter string, fn Handler) error {
 	e.subID++
 	err := e.srv.Subscribe(filter, e.subID, func(_ *mqtt.Client, _ packets.Subscription, pk packets.Packet) {
 		fn(pk.TopicName, pk.Origin, pk.Payload)
@@ -118,16 +121,17 @@ func (e *embedded) subscribe(filter string, fn handler) error {
 	return nil
 }
 
-// ready reports a listener that is not accepting connections (CONTRACT §4
+// Ready reports a listener that is not accepting connections (CONTRACT §4
 // readyz).
-func (e *embedded) ready() error {
+func (e *Embedded) Ready() error {
 	if e.ln == nil {
 		return fmt.Errorf("mqtt listener not started")
 	}
 	return e.ln.AcceptErr()
 }
 
-func (e *embedded) close() error {
+// Close stops the broker and waits for what Go started.
+func (e *Embedded) Close() error {
 	close(e.done)
 	err := e.srv.Close()
 	e.wg.Wait()

@@ -1,4 +1,4 @@
-package devices
+package transport
 
 import (
 	"errors"
@@ -11,10 +11,10 @@ import (
 	"github.com/rs/zerolog"
 )
 
-// external joins an external broker (config broker.url) as hallqd's own
+// External joins an external broker (config broker.url) as hallqd's own
 // user, subscribes again after every (re)connect and then calls onConnect,
 // which publishes all retained state again.
-type external struct {
+type External struct {
 	c         paho.Client
 	log       zerolog.Logger
 	url       string
@@ -31,12 +31,12 @@ type external struct {
 
 type externalSub struct {
 	filter string
-	fn     handler
+	fn     Handler
 }
 
-// errNotConnected is returned while the external broker is unreachable; the
+// ErrNotConnected is returned while the external broker is unreachable; the
 // retained state is published again on reconnect.
-var errNotConnected = errors.New("external mqtt broker not connected")
+var ErrNotConnected = errors.New("external mqtt broker not connected")
 
 // External broker timings. paho's own reconnect sleeps a second before its
 // second attempt and doubles from there, which made a Mosquitto restart
@@ -48,11 +48,13 @@ const (
 	extMaxReconnect   = 5 * time.Second
 	extConnectTimeout = 5 * time.Second
 	extWait           = 10 * time.Second
-	extFirstConnect   = 3 * time.Second // how long start-up waits for the broker
+	ExtFirstConnect   = 3 * time.Second // how long start-up waits for the broker (Start)
 )
 
-func newExternal(url, user, pass string, log zerolog.Logger, onConnect func()) *external {
-	x := &external{log: log, url: url, onConnect: onConnect, lost: make(chan struct{}, 1), stop: make(chan struct{}),
+// NewExternal joins the broker at url as user when Start is called; onConnect
+// runs after every (re)connect and resubscription.
+func NewExternal(url, user, pass string, log zerolog.Logger, onConnect func()) *External {
+	x := &External{log: log, url: url, onConnect: onConnect, lost: make(chan struct{}, 1), stop: make(chan struct{}),
 		done: make(chan struct{}), up: make(chan struct{})}
 	opts := paho.NewClientOptions().AddBroker(url).SetClientID(user).SetUsername(user).SetPassword(pass).
 		SetCleanSession(true).SetAutoReconnect(false).SetConnectRetry(false).SetConnectTimeout(extConnectTimeout).
@@ -70,9 +72,9 @@ func newExternal(url, user, pass string, log zerolog.Logger, onConnect func()) *
 	return x
 }
 
-// start connects in the background, waiting up to wait for the first
+// Start connects in the background, waiting up to wait for the first
 // connection; without one hallqd keeps trying and /readyz says so.
-func (x *external) start(wait time.Duration) {
+func (x *External) Start(wait time.Duration) {
 	go x.run()
 	select {
 	case <-x.up:
@@ -82,7 +84,7 @@ func (x *external) start(wait time.Duration) {
 }
 
 // run (re)connects until close: the first retry at once, then backing off.
-func (x *external) run() {
+func (x *External) run() {
 	defer close(x.done)
 	backoff := time.Duration(0)
 	for {
@@ -116,7 +118,7 @@ func (x *external) run() {
 }
 
 // connected runs after every (re)connect: subscribe again, then republish.
-func (x *external) connected(c paho.Client) {
+func (x *External) connected(c paho.Client) {
 	x.mu.Lock()
 	subs := append([]externalSub(nil), x.subs...)
 	x.mu.Unlock()
@@ -132,7 +134,7 @@ func (x *external) connected(c paho.Client) {
 	}
 }
 
-func (x *external) sub(s externalSub) error {
+func (x *External) sub(s externalSub) error {
 	t := x.c.Subscribe(s.filter, 1, func(_ paho.Client, m paho.Message) {
 		s.fn(m.Topic(), "", m.Payload())
 	})
@@ -152,9 +154,9 @@ func (x *external) sub(s externalSub) error {
 	return nil
 }
 
-// subscribe registers fn; it takes effect now if connected and after every
+// Subscribe registers fn; it takes effect now if connected and after every
 // reconnect.
-func (x *external) subscribe(filter string, fn handler) error {
+func (x *External) Subscribe(filter string, fn Handler) error {
 	s := externalSub{filter, fn}
 	x.mu.Lock()
 	x.subs = append(x.subs, s)
@@ -165,11 +167,11 @@ func (x *external) subscribe(filter string, fn handler) error {
 	return nil
 }
 
-// publish sends one QoS 1 message. While disconnected it refuses instead of
+// Publish sends one QoS 1 message. While disconnected it refuses instead of
 // queueing, so that no stale retained state arrives after the republish.
-func (x *external) publish(topic string, payload []byte, retain bool) error {
+func (x *External) Publish(topic string, payload []byte, retain bool) error {
 	if !x.c.IsConnectionOpen() {
-		return errNotConnected
+		return ErrNotConnected
 	}
 	// The PUBACK is not awaited: a message lost with the connection is made
 	// good by the republish on reconnect, the device's retry of its req_id,
@@ -180,14 +182,16 @@ func (x *external) publish(topic string, payload []byte, retain bool) error {
 	return nil
 }
 
-func (x *external) ready() error {
+// Ready implements Transport: the broker connection is open.
+func (x *External) Ready() error {
 	if !x.c.IsConnectionOpen() {
-		return errNotConnected
+		return ErrNotConnected
 	}
 	return nil
 }
 
-func (x *external) close() error {
+// Close stops reconnecting and disconnects.
+func (x *External) Close() error {
 	close(x.stop)
 	<-x.done
 	x.c.Disconnect(250)
