@@ -310,7 +310,7 @@ func (b *browserTab) until(what, cond string) {
 		chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(stepLimit)))
 	if err != nil {
 		b.failShot()
-		b.t.Fatalf("%s: %s: %v (condition %s)\n%s", b.name, what, err, cond, b.consoleText())
+		b.t.Fatalf("%s: %s: %v (condition %s; stream %s)\n%s", b.name, what, err, cond, b.streamText(), b.consoleText())
 	}
 }
 
@@ -352,6 +352,19 @@ func (b *browserTab) shot(dir, file string) {
 			b.t.Errorf("save screenshot: %v", err)
 		}
 	}
+}
+
+// streamText is the page's hall stream as it stands (seq, status), for a
+// failure message.
+func (b *browserTab) streamText() string {
+	ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
+	defer cancel()
+	expr := `JSON.stringify(window.hallqStream ? {seq: window.hallqStream.seq, status: window.hallqStream.status} : null)`
+	out, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr))
+	if err != nil {
+		return "unknown: " + err.Error()
+	}
+	return out
 }
 
 // failShot saves what the page shows when a step fails, with HALLQ_SCREENSHOTS set.
