@@ -1,7 +1,10 @@
 // The supervisors' report page (/reports): visits report by service, counter,
 // staff, day or hour (CONTRACT §5 reports), charts drawn with the vendored
 // Apache ECharts (window.echarts), rankings and the 回访 sample, each with
-// CSV and XLSX downloads. Needs a supervisor or admin session.
+// CSV and XLSX downloads. Needs a supervisor or admin session. The source
+// select reads MySQL instead of the local store, and with halls (all, or
+// ids) the visits report covers those halls (docs/reports.md "City-wide").
+// URL options: ?from=&to=&by=&source=mysql&halls=all.
 import { api, ApiError, getHall, hallPath, el } from './api.js';
 import { addStrings, t, pick, initToggle, onLangChange, errorText } from './i18n.js';
 
@@ -16,6 +19,10 @@ addStrings({
   'rp.from': { zh: '开始日期', en: 'From' },
   'rp.to': { zh: '结束日期', en: 'To' },
   'rp.by': { zh: '分组', en: 'Group by' },
+  'rp.source': { zh: '数据源', en: 'Source' },
+  'rp.source.local': { zh: '本馆', en: 'This hall' },
+  'rp.source.mysql': { zh: '城市库（MySQL）', en: 'City database (MySQL)' },
+  'rp.halls': { zh: '大厅', en: 'Halls' },
   'rp.by.service': { zh: '按业务', en: 'Service' },
   'rp.by.counter': { zh: '按窗口', en: 'Counter' },
   'rp.by.staff': { zh: '按人员', en: 'Staff' },
@@ -176,15 +183,20 @@ function reportURL(kind, params, format) {
 async function run() {
   const f = new FormData(ui.form);
   const p = { from: f.get('from'), to: f.get('to') };
+  if (f.get('source') === 'mysql') {
+    p.source = 'mysql';
+  }
+  // City-wide (several halls in MySQL): the visits report only.
+  const v = p.source && (f.get('halls') || '').trim() ? { ...p, halls: f.get('halls').trim() } : p;
   const by = f.get('by');
-  $('[data-testid="download-csv"]').href = reportURL('reports/visits', { ...p, by }, 'csv');
-  $('[data-testid="download-xlsx"]').href = reportURL('reports/visits', { ...p, by }, 'xlsx');
+  $('[data-testid="download-csv"]').href = reportURL('reports/visits', { ...v, by }, 'csv');
+  $('[data-testid="download-xlsx"]').href = reportURL('reports/visits', { ...v, by }, 'xlsx');
   ui.err.textContent = '';
   try {
     const [sel, hourly, byService, dims] = await Promise.all([
-      api('GET', reportURL('reports/visits', { ...p, by })),
-      api('GET', reportURL('reports/visits', { ...p, by: 'hour' })),
-      api('GET', reportURL('reports/visits', { ...p, by: 'service' })),
+      api('GET', reportURL('reports/visits', { ...v, by })),
+      api('GET', reportURL('reports/visits', { ...v, by: 'hour' })),
+      api('GET', reportURL('reports/visits', { ...v, by: 'service' })),
       api('GET', reportURL('reports/dims', p)),
     ]);
     last = { ...(last || {}), sel: sel.rows, hourly: hourly.rows, byService: byService.rows, dims: dims.rows };
@@ -250,6 +262,14 @@ async function start() {
   if (q.get('by')) {
     ui.form.by.value = q.get('by');
   }
+  const hallsLabel = $('[data-testid="report-halls-label"]');
+  const showHalls = () => { hallsLabel.hidden = ui.form.source.value !== 'mysql'; };
+  if (q.get('source') === 'mysql') {
+    ui.form.source.value = 'mysql';
+    ui.form.halls.value = q.get('halls') || '';
+  }
+  ui.form.source.addEventListener('change', showHalls);
+  showHalls();
   ui.rankForm.period.value = q.get('period') || day.slice(0, 7);
   ui.sampForm.month.value = q.get('month') || day.slice(0, 7);
   ui.login.hidden = true;
