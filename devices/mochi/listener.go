@@ -47,6 +47,7 @@ const (
 	acceptErrRecent = 2 * time.Second
 )
 
+// NewGuardedListener guards l; accept errors are logged to log.
 func NewGuardedListener(l net.Listener, log zerolog.Logger) *GuardedListener {
 	return &GuardedListener{Listener: l, log: log, conns: map[*guardedConn]struct{}{}, done: make(chan struct{})}
 }

@@ -24,6 +24,7 @@ type PacketIDHook struct {
 	remap map[*mqtt.Client]map[uint16]uint16 // temporary id -> the device's id
 }
 
+// NewPacketIDHook returns the hook, with no identifiers moved yet.
 func NewPacketIDHook() *PacketIDHook {
 	return &PacketIDHook{remap: map[*mqtt.Client]map[uint16]uint16{}}
 }
