@@ -56,8 +56,8 @@ func (s *Server) onAck(topic, origin string, payload []byte) {
 	}
 }
 
-// connected, disconnected and subscribedCmd are the embedded broker's
-// session events.
+// connected, disconnected and subscribed are the embedded broker's session
+// events (mochi.SessionEvents).
 func (s *Server) connected(device string) {
 	if s.spec.Devices[device] != nil && !s.closed.Load() {
 		s.pres.setOnline(device, true)
@@ -70,7 +70,12 @@ func (s *Server) disconnected(device string) {
 	}
 }
 
-func (s *Server) subscribedCmd(device string) {
+// subscribed sends a device's pending commands again once it has
+// (re)subscribed to its cmd topic.
+func (s *Server) subscribed(device, filter string) {
+	if filter != s.topics.Dev(device, leafCmd) {
+		return
+	}
 	s.goMu.Lock()
 	defer s.goMu.Unlock()
 	if s.closed.Load() {

@@ -142,7 +142,7 @@ func TestPresence(t *testing.T) {
 
 // TestFastReconnect: a device that reconnects right after a clean
 // disconnect is served, and ends online (mochi-mqtt v2.7.9 could drop it
-// silently; see sessionHook).
+// silently; see mochi.SessionHook).
 func TestFastReconnect(t *testing.T) {
 	e := newEnv(t)
 	for i := 0; i < 40; i++ {

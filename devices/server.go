@@ -10,6 +10,7 @@ import (
 	mqtt "github.com/mochi-mqtt/server/v2"
 	"github.com/mochi-mqtt/server/v2/packets"
 
+	"github.com/hallq/hallq/devices/mochi"
 	"github.com/hallq/hallq/devices/transport"
 	"github.com/hallq/hallq/queue"
 )
@@ -75,18 +76,18 @@ func (s *Server) start(ctx context.Context) error {
 		clock: time.Now, rate: cfg.RatePerSec, burst: cfg.Burst, timeout: cfg.DoTimeout, ctx: s.ctx, devs: map[string]*deviceQueue{},
 		block: cfg.BrokerURL == "", green: cfg.GreenCap}
 
-	var sessions *sessionHook // the embedded broker's
+	var sessions *mochi.SessionHook // the embedded broker's
 	if cfg.BrokerURL == "" {
 		auth := &authHook{auth: cfg.Auth, acls: map[string]*acl{}, log: log, refused: s.m.refused}
 		for _, id := range s.spec.DeviceOrder {
 			auth.acls[id] = newDeviceACL(s.topics, id, s.spec.Devices[id].Kind)
 		}
 		valid := func(cl *mqtt.Client, pk packets.Packet) bool { return auth.check(cl, pk, false) == "" }
-		sessions = newSessionHook(s, s.topics, valid)
+		sessions = mochi.NewSessionHook(valid, mochi.SessionEvents{Connected: s.connected, Disconnected: s.disconnected, Subscribed: s.subscribed})
 		if s.emb, err = transport.NewEmbedded(log, maxPacket, auth, sessions); err != nil {
 			return err
 		}
-		sessions.srv = s.emb.Server()
+		sessions.Bind(s.emb.Server())
 		s.tr = s.emb
 	} else {
 		s.ext = transport.NewExternal(cfg.BrokerURL, cfg.Username, cfg.Password, log, s.brokerConnected)
@@ -112,7 +113,7 @@ func (s *Server) start(ctx context.Context) error {
 		if err := s.emb.Serve(cfg.Listen); err != nil {
 			return err
 		}
-		s.emb.Go(sessions.repairLoop)
+		s.emb.Go(sessions.RepairLoop)
 		log.Info().Str("addr", s.emb.Addr()).Msg("embedded mqtt broker listening 内置 MQTT 服务已启动")
 	} else {
 		s.ext.Start(transport.ExtFirstConnect)

@@ -40,9 +40,9 @@ type Embedded struct {
 // while packets wait.
 const writeBuffer = 16 << 10
 
-// NewEmbedded builds the broker with hooks (the device contract's: auth,
-// sessions), then its own workarounds (devices/mochi); Serve starts
-// listening. maxPacket bounds every packet a device may send.
+// NewEmbedded builds the broker with hooks (the device contract's auth, and
+// devices/mochi's sessions), then its own workarounds (devices/mochi); Serve
+// starts listening. maxPacket bounds every packet a device may send.
 func NewEmbedded(log zerolog.Logger, maxPacket uint32, hooks ...mqtt.Hook) (*Embedded, error) {
 	caps := mqtt.NewDefaultServerCapabilities()
 	caps.MaximumPacketSize = maxPacket

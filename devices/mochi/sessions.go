@@ -1,4 +1,4 @@
-package devices
+package mochi
 
 import (
 	"errors"
@@ -7,21 +7,22 @@ import (
 
 	mqtt "github.com/mochi-mqtt/server/v2"
 	"github.com/mochi-mqtt/server/v2/packets"
-
-	"github.com/hallq/hallq/devices/mochi"
 )
 
-// sessionEvents is what the embedded broker tells the rest of devices/.
-type sessionEvents interface {
-	connected(device string)
-	disconnected(device string)
-	subscribedCmd(device string)
+// SessionEvents are what SessionHook reports of device connections, by
+// client id; each func runs on the connection's goroutine and must not
+// block.
+type SessionEvents struct {
+	Connected    func(client string)         // a fresh CONNECT was accepted
+	Disconnected func(client string)         // the client's current connection ended
+	Subscribed   func(client, filter string) // the broker granted a subscription to filter
 }
 
-// sessionHook follows device connections on the embedded broker: a fresh
-// CONNECT means online, a disconnect of the device's current connection
-// means offline (CONTRACT §2 presence), and a subscription to its cmd topic
-// is when pending commands are sent again.
+// SessionHook follows device connections on the embedded broker: a fresh
+// CONNECT is Connected, the end of the client's current connection is
+// Disconnected (one that was taken over, or is no longer the current one,
+// reports nothing), and every granted subscription is Subscribed. The
+// broker's inline client is not reported.
 //
 // It also works around a race in mochi-mqtt v2.7.9: when a device
 // reconnects right after a disconnect (within about a millisecond), the old
@@ -29,27 +30,35 @@ type sessionEvents interface {
 // connection has added its own, and the new connection silently receives
 // nothing. So before a new connection with valid credentials is set up,
 // OnConnect ends the old connection itself, as a take-over, and waits until
-// the broker has cleaned it up; repair puts back a current connection that
-// was deleted all the same.
-type sessionHook struct {
+// the broker has cleaned it up; RepairLoop puts back a current connection
+// that was deleted all the same. A taken-over connection's Last Will is
+// dropped: the device is online.
+type SessionHook struct {
 	mqtt.HookBase
-	srv    *mqtt.Server
-	ev     sessionEvents
-	topics Topics
-	valid  func(*mqtt.Client, packets.Packet) bool // the credentials are good
+	srv   *mqtt.Server
+	ev    SessionEvents
+	valid func(*mqtt.Client, packets.Packet) bool // the credentials are good
 
 	mu      sync.Mutex
 	current map[string]*mqtt.Client // the latest established connection per device
 	kick    chan struct{}           // asks the repair loop to look soon
 }
 
-func newSessionHook(ev sessionEvents, topics Topics, valid func(*mqtt.Client, packets.Packet) bool) *sessionHook {
-	return &sessionHook{ev: ev, topics: topics, valid: valid, current: map[string]*mqtt.Client{}, kick: make(chan struct{}, 1)}
+// NewSessionHook reports to ev; valid says whether a CONNECT's credentials
+// are good (only then may it end an older connection). Bind it to its
+// broker before the broker serves.
+func NewSessionHook(valid func(*mqtt.Client, packets.Packet) bool, ev SessionEvents) *SessionHook {
+	return &SessionHook{ev: ev, valid: valid, current: map[string]*mqtt.Client{}, kick: make(chan struct{}, 1)}
 }
 
-func (h *sessionHook) ID() string { return "hallq-sessions" }
+// Bind gives the hook the broker it was added to.
+func (h *SessionHook) Bind(srv *mqtt.Server) { h.srv = srv }
 
-func (h *sessionHook) Provides(b byte) bool {
+// ID names the hook to the broker.
+func (h *SessionHook) ID() string { return "hallq-sessions" }
+
+// Provides says which of the broker's events the hook handles.
+func (h *SessionHook) Provides(b byte) bool {
 	switch b {
 	case mqtt.OnConnect, mqtt.OnSessionEstablished, mqtt.OnDisconnect, mqtt.OnSubscribed, mqtt.OnWill:
 		return true
@@ -62,9 +71,9 @@ const cleanupWait = time.Second
 
 // OnConnect ends an expiring connection with the same client id before a
 // new one with valid credentials is set up, and waits until the broker has
-// cleaned the old one up (see sessionHook). Only then does the broker look
+// cleaned the old one up (see SessionHook). Only then does the broker look
 // for a session to take over, and find none.
-func (h *sessionHook) OnConnect(cl *mqtt.Client, pk packets.Packet) error {
+func (h *SessionHook) OnConnect(cl *mqtt.Client, pk packets.Packet) error {
 	old, ok := h.srv.Clients.Get(cl.ID)
 	if !ok || old == cl || old.Net.Inline || old.IsTakenOver() || !expires(old) || !h.valid(cl, pk) {
 		return nil
@@ -92,21 +101,21 @@ func expires(cl *mqtt.Client) bool {
 }
 
 // OnSessionEstablished records the device's current connection: a fresh
-// CONNECT is online.
-func (h *sessionHook) OnSessionEstablished(cl *mqtt.Client, pk packets.Packet) {
+// CONNECT is Connected.
+func (h *SessionHook) OnSessionEstablished(cl *mqtt.Client, pk packets.Packet) {
 	if cl.Net.Inline {
 		return
 	}
 	h.mu.Lock()
 	h.current[cl.ID] = cl
 	h.mu.Unlock()
-	h.ev.connected(cl.ID)
+	h.ev.Connected(cl.ID)
 }
 
-// OnDisconnect marks the device offline when its current connection ends,
-// with or without a Last Will. A connection that was taken over, or that is
-// no longer the current one, changes nothing.
-func (h *sessionHook) OnDisconnect(cl *mqtt.Client, err error, expire bool) {
+// OnDisconnect reports Disconnected when the device's current connection
+// ends, with or without a Last Will. A connection that was taken over, or
+// that is no longer the current one, reports nothing.
+func (h *SessionHook) OnDisconnect(cl *mqtt.Client, err error, expire bool) {
 	if cl.Net.Inline {
 		return
 	}
@@ -117,7 +126,7 @@ func (h *sessionHook) OnDisconnect(cl *mqtt.Client, err error, expire bool) {
 	}
 	h.mu.Unlock()
 	if cur == cl && !takenOver(cl) {
-		h.ev.disconnected(cl.ID)
+		h.ev.Disconnected(cl.ID)
 		return
 	}
 	select { // the old connection's clean-up may yet delete the new one's entry
@@ -133,30 +142,29 @@ func takenOver(cl *mqtt.Client) bool {
 // OnWill drops the Last Will of a connection that another connection of the
 // same device took over: the device is online, and its retained status must
 // not say otherwise.
-func (h *sessionHook) OnWill(cl *mqtt.Client, will mqtt.Will) (mqtt.Will, error) {
+func (h *SessionHook) OnWill(cl *mqtt.Client, will mqtt.Will) (mqtt.Will, error) {
 	if takenOver(cl) {
-		will.TopicName = mochi.VoidTopic
+		will.TopicName = VoidTopic
 		will.Retain = false
 	}
 	return will, nil
 }
 
-// OnSubscribed tells when a device has (re)subscribed to its cmd topic.
-func (h *sessionHook) OnSubscribed(cl *mqtt.Client, pk packets.Packet, codes []byte) {
+// OnSubscribed reports every filter the broker granted.
+func (h *SessionHook) OnSubscribed(cl *mqtt.Client, pk packets.Packet, codes []byte) {
 	if cl.Net.Inline {
 		return
 	}
-	cmd := h.topics.Dev(cl.ID, leafCmd)
 	for i, f := range pk.Filters {
-		if f.Filter == cmd && i < len(codes) && codes[i] < packets.ErrUnspecifiedError.Code {
-			h.ev.subscribedCmd(cl.ID)
+		if i < len(codes) && codes[i] < packets.ErrUnspecifiedError.Code {
+			h.ev.Subscribed(cl.ID, f.Filter)
 		}
 	}
 }
 
-// repairLoop puts back current connections whose client entry the broker
-// deleted (see sessionHook); it runs until done is closed.
-func (h *sessionHook) repairLoop(done <-chan struct{}) {
+// RepairLoop puts back current connections whose client entry the broker
+// deleted (see SessionHook); it runs until done is closed.
+func (h *SessionHook) RepairLoop(done <-chan struct{}) {
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	for {
@@ -177,7 +185,7 @@ func (h *sessionHook) repairLoop(done <-chan struct{}) {
 
 // repair re-adds every live current connection missing from the broker's
 // client list, with its subscriptions.
-func (h *sessionHook) repair() {
+func (h *SessionHook) repair() {
 	h.mu.Lock()
 	var lost []*mqtt.Client
 	for id, cl := range h.current {
