@@ -40,7 +40,7 @@ type HubConfig struct {
 
 	SendBuffer   int           // messages queued per screen before it counts as slow; default 256
 	MaxHeld      int           // events held for ?since=; default 200,000 (a busy day is about 100,000)
-	MaxHeldBytes int           // memory for those events; older ones are read back from the journal; default 8 MiB
+	MaxHeldBytes int           // memory for those events; older ones are read back from the journal; default 2 MiB
 	WriteTimeout time.Duration // per write; default 10 s
 	PingEvery    time.Duration // default 20 s
 	PongWait     time.Duration // the read deadline, renewed by each pong; default 60 s
@@ -54,7 +54,7 @@ func (c *HubConfig) defaults() {
 		c.MaxHeld = 200000
 	}
 	if c.MaxHeldBytes <= 0 {
-		c.MaxHeldBytes = 8 << 20
+		c.MaxHeldBytes = 2 << 20
 	}
 	if c.WriteTimeout <= 0 {
 		c.WriteTimeout = 10 * time.Second

@@ -187,7 +187,9 @@ func TestRecoveryOfBusyDay(t *testing.T) {
 		}
 		took := time.Since(start)
 		snapStart := time.Now()
-		encode(h.state)
+		if _, err := encodeSnapshot(h.state, 0); err != nil {
+			t.Fatal(err)
+		}
 		snapTook := time.Since(snapStart)
 		runtime.GC()
 		var m1 runtime.MemStats

@@ -69,11 +69,6 @@ type Batch struct {
 
 type idemKey struct{ source, reqID string }
 
-type idemRecord struct {
-	body []byte
-	at   time.Time
-}
-
 type request struct {
 	Request
 	query func(*queue.State)
@@ -100,11 +95,12 @@ type Hall struct {
 
 	// owned by the writer goroutine
 	state    *queue.State
-	idem     map[idemKey]idemRecord
+	idem     *replyIndex
 	pruned   time.Time // when idempotency records were last pruned
 	broken   bool      // the in-memory state may hold events that did not commit
 	lastSnap int64
 	snapping chan struct{} // closed when the snapshot being written is saved
+	snapSize atomic.Int64  // the last snapshot's size and an eighth: the next one's buffer
 	alertsAt time.Time     // when the alert rules last ran
 	// alertRuns and alertTime count the rules' runs and the time they took.
 	alertRuns int64
@@ -158,7 +154,7 @@ func Open(cfg Config) (*Hall, error) {
 	if err := h.load(); err != nil {
 		return nil, err
 	}
-	h.log.Info().Int64("seq", h.state.Seq).Int("tickets", len(h.state.Tickets)).Int("idempotency_records", len(h.idem)).
+	h.log.Info().Int64("seq", h.state.Seq).Int("tickets", len(h.state.Tickets)).Int("idempotency_records", h.idem.len()).
 		Dur("took", time.Since(start)).Msg("hall state recovered 状态已恢复")
 	h.ok.Store(true)
 	h.view.Store(h.newView(nil))
@@ -174,7 +170,7 @@ func (h *Hall) load() error {
 		return err
 	}
 	if data != nil {
-		if err := json.Unmarshal(data, st); err != nil {
+		if err := decodeSnapshot(data, st); err != nil {
 			return fmt.Errorf("decode snapshot at seq %d: %w", seq, err)
 		}
 		st.Attach(h.spec)
@@ -187,9 +183,9 @@ func (h *Hall) load() error {
 	}); err != nil {
 		return fmt.Errorf("replay journal: %w", err)
 	}
-	idem := map[idemKey]idemRecord{}
-	if err := h.journal.Requests(h.clock().Add(-h.cfg.IdemRetention), func(r store.Request) {
-		idem[idemKey{r.Source, r.ReqID}] = idemRecord{body: r.Response, at: r.At}
+	idem := newReplyIndex()
+	if err := h.journal.RequestKeys(h.clock().Add(-h.cfg.IdemRetention), func(source, reqID string, at time.Time) {
+		idem.add(idem.key(source, reqID), at)
 	}); err != nil {
 		return err
 	}
@@ -364,7 +360,8 @@ func (h *Hall) process(batch []*request) {
 	now := h.now()
 	var evs []queue.Event
 	var recs []store.Request
-	var added []idemKey
+	var added []uint64
+	var pending map[idemKey][]byte // answered in this batch, not in the journal yet
 	replies := make([]Reply, len(batch))
 	apply := func(es []queue.Event) {
 		for i := range es {
@@ -380,10 +377,15 @@ func (h *Hall) process(batch []*request) {
 	apply(queue.Rollover(h.state, now))
 	apply(queue.FirmwareTick(h.state, now)) // CONTRACT §6: soak, device timeouts, done
 	one := func(r Request) Reply {
-		key := idemKey{r.Source, r.ReqID}
+		var k uint64
 		if r.ReqID != "" {
-			if rec, ok := h.idem[key]; ok {
-				rep := decodeReply(rec.body)
+			k = h.idem.key(r.Source, r.ReqID)
+			body, ok, err := h.recorded(k, idemKey{r.Source, r.ReqID}, pending)
+			if err != nil {
+				return unavailable(err) // not recorded: a retry gets the first answer
+			}
+			if ok {
+				rep := decodeReply(body)
 				rep.Repeat = true
 				return rep
 			}
@@ -403,8 +405,13 @@ func (h *Hall) process(batch []*request) {
 		}
 		if r.ReqID != "" {
 			body, _ := json.Marshal(rep)
-			h.idem[key] = idemRecord{body: body, at: now}
-			added = append(added, key)
+			if h.idem.add(k, now) {
+				added = append(added, k)
+			}
+			if pending == nil {
+				pending = map[idemKey][]byte{}
+			}
+			pending[idemKey{r.Source, r.ReqID}] = body
 			recs = append(recs, store.Request{Source: r.Source, ReqID: r.ReqID, At: now, Seq: h.state.Seq, Response: body})
 		}
 		return rep
@@ -505,11 +512,7 @@ func (h *Hall) prune() {
 	}
 	h.pruned = now
 	cutoff := now.Add(-h.cfg.IdemRetention)
-	for k, rec := range h.idem {
-		if rec.at.Before(cutoff) {
-			delete(h.idem, k)
-		}
-	}
+	h.idem.prune(cutoff)
 	if n, err := h.journal.PruneRequests(cutoff); err != nil {
 		h.log.Warn().Err(err).Msg("prune idempotency records")
 	} else if n > 0 {
@@ -517,7 +520,7 @@ func (h *Hall) prune() {
 	}
 }
 
-func (h *Hall) fail(err error, batch []*request, added []idemKey) {
+func (h *Hall) fail(err error, batch []*request, added []uint64) {
 	h.log.Error().Err(err).Int("commands", len(batch)).Msg("journal append failed; refusing the batch 日志写入失败")
 	if h.m != nil {
 		h.m.AppendErrors.Inc()
@@ -525,7 +528,7 @@ func (h *Hall) fail(err error, batch []*request, added []idemKey) {
 	h.ok.Store(false)
 	h.broken = true
 	for _, k := range added {
-		delete(h.idem, k)
+		h.idem.forget(k)
 	}
 	for _, r := range batch {
 		switch {
@@ -571,8 +574,9 @@ func (h *Hall) snapshot(wait bool) {
 	go func() {
 		defer close(done)
 		start := time.Now()
-		data, err := json.Marshal(st)
+		data, err := encodeSnapshot(st, int(h.snapSize.Load()))
 		if err == nil {
+			h.snapSize.Store(int64(len(data) + len(data)/8))
 			err = h.journal.SaveSnapshot(st.Seq, data)
 		}
 		if err != nil {
@@ -627,6 +631,18 @@ func (h *Hall) observe(evs []queue.Event, v *queue.View) {
 	for _, s := range v.Services {
 		h.m.Waiting.WithLabelValues(s.ID).Set(float64(s.Waiting))
 	}
+}
+
+// recorded returns the first answer to key, k its hash, if there is one:
+// given earlier in this batch (pending) or recorded in the journal.
+func (h *Hall) recorded(k uint64, key idemKey, pending map[idemKey][]byte) ([]byte, bool, error) {
+	if body, ok := pending[key]; ok {
+		return body, true, nil
+	}
+	if !h.idem.has(k) {
+		return nil, false, nil
+	}
+	return h.journal.Response(key.source, key.reqID) // not found: another key has the same hash
 }
 
 func decodeReply(body []byte) Reply {

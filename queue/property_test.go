@@ -1,6 +1,7 @@
 package queue
 
 import (
+	"bytes"
 	"encoding/json"
 	"sort"
 	"testing"
@@ -213,6 +214,10 @@ func queueProperty(t *rapid.T) {
 	}
 	if a, b := encodeState(h.s), encodeState(h.s.Clone()); a != b {
 		t.Fatal("Clone differs from the state")
+	}
+	var streamed bytes.Buffer // the snapshot's streaming encoder writes json.Marshal's bytes
+	if err := h.s.WriteJSON(&streamed); err != nil || streamed.String() != encodeState(h.s) {
+		t.Fatalf("WriteJSON (err %v) differs from json.Marshal:\n%s\n%s", err, streamed.String(), encodeState(h.s))
 	}
 	// Snapshot round trip: decode and continue gives the same encoding.
 	var snap State

@@ -344,6 +344,38 @@ func (j *Journal) Requests(since time.Time, fn func(Request)) error {
 	return rows.Err()
 }
 
+// RequestKeys calls fn for the (source, req_id, at) of every idempotency
+// record answered at or after since, without reading the responses.
+func (j *Journal) RequestKeys(since time.Time, fn func(source, reqID string, at time.Time)) error {
+	rows, err := j.r.Query("SELECT source, req_id, at FROM requests WHERE at >= ?", since.Unix())
+	if err != nil {
+		return fmt.Errorf("read request keys: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var source, reqID string
+		var at int64
+		if err := rows.Scan(&source, &reqID, &at); err != nil {
+			return fmt.Errorf("read request keys: %w", err)
+		}
+		fn(source, reqID, time.Unix(at, 0))
+	}
+	return rows.Err()
+}
+
+// Response returns the recorded response of (source, reqID); ok is false
+// when there is no record.
+func (j *Journal) Response(source, reqID string) (body []byte, ok bool, err error) {
+	err = j.r.QueryRow("SELECT response FROM requests WHERE source = ? AND req_id = ?", source, reqID).Scan(&body)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil, false, nil
+	case err != nil:
+		return nil, false, fmt.Errorf("read response of %s %q: %w", source, reqID, err)
+	}
+	return body, true, nil
+}
+
 // PruneRequests forgets idempotency records answered before t.
 func (j *Journal) PruneRequests(before time.Time) (int64, error) {
 	res, err := j.w.Exec("DELETE FROM requests WHERE at < ?", before.Unix())

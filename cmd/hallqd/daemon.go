@@ -32,7 +32,7 @@ func runDaemon(ctx context.Context, args []string) error {
 	httpAddr := fs.String("http", "", "listen for HTTP here instead of the config's listen.http, e.g. 127.0.0.1:45080")
 	mqttAddr := fs.String("mqtt", "", "run the embedded MQTT broker here instead of the config's listen.mqtt, e.g. 127.0.0.1:45883")
 	dataDir := fs.String("data", "", "keep the journal here instead of the config's storage.dir")
-	memLimit := fs.String("memory-limit", "128MiB", "soft memory limit of the Go runtime (e.g. 256MiB, or off); GOMEMLIMIT wins over the default")
+	memLimit := fs.String("memory-limit", fmt.Sprintf("%dMiB", defaultMemoryLimit>>20), "soft memory limit of the Go runtime (e.g. 256MiB, or off); GOMEMLIMIT wins over the default")
 	if err := fs.Parse(args); err != nil {
 		return &usageError{err.Error()}
 	}

@@ -13,14 +13,15 @@ import (
 
 // defaultMemoryLimit is hallqd's soft memory limit (runtime/debug.SetMemoryLimit)
 // unless --memory-limit or GOMEMLIMIT says otherwise. Without one the Go
-// collector lets the heap grow to twice what is live before it runs, and a
-// busy day's peaks (a snapshot being encoded, requests queued under
-// overload) left hallqd at 300+ MB resident; with it the collector works
-// harder near the limit instead (docs/benchmarks.md, memory). A hall whose
-// day keeps more than about 100 MB live (tens of thousands of tickets with
-// their replies kept for req_id repeats) should raise it: past the limit the
-// collector may take up to half the CPU.
-const defaultMemoryLimit = 128 << 20
+// collector lets the heap grow to twice what is live before it runs, and
+// peaks under overload left hallqd at 300+ MB resident; with it the
+// collector works harder near the limit instead. 100 MiB keeps hallqd under
+// 150 MB resident through a --find-max ramp of 60,000 tickets in a day (a
+// busy day is 20,000) at the rate 128 MiB sustained before snapshots were
+// streamed (docs/benchmarks.md, memory). A hall whose day keeps more than
+// about 70 MB live should raise it: past the limit the collector may take
+// up to half the CPU.
+const defaultMemoryLimit = 100 << 20
 
 // gcPercentWithLimit is GOGC while a memory limit is set: the collector
 // runs when the heap has grown by twice what is live (rather than once),
