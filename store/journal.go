@@ -111,24 +111,28 @@ func (j *Journal) init(hall string) error {
 // checkTail finds the last batch and drops it if it is incomplete or its
 // rows do not match their checksums: it was never acknowledged.
 func (j *Journal) checkTail() error {
-	err := j.w.QueryRow("SELECT COALESCE(MAX(batch), 0) FROM events").Scan(&j.batch)
+	var top int64 // a batch is a run of consecutive seqs: the last one ends the events
+	err := j.w.QueryRow("SELECT seq, batch FROM events ORDER BY seq DESC LIMIT 1").Scan(&top, &j.batch)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		j.batch = 0
+		return nil
+	case err != nil:
+		return fmt.Errorf("read last batch: %w", err)
+	}
+	var before int64 // the last seq of an earlier batch
+	err = j.w.QueryRow("SELECT COALESCE((SELECT seq FROM events WHERE seq <= ? AND batch <> ? ORDER BY seq DESC LIMIT 1), 0)", top, j.batch).Scan(&before)
 	if err != nil {
 		return fmt.Errorf("read last batch: %w", err)
 	}
-	if j.batch == 0 {
-		return nil
-	}
-	var first int64
-	if err := j.w.QueryRow("SELECT MIN(seq) FROM events WHERE batch = ?", j.batch).Scan(&first); err != nil {
-		return fmt.Errorf("read last batch: %w", err)
-	}
+	first := before + 1
 	prev := uint32(0)
 	if first > 1 {
 		if err := j.w.QueryRow("SELECT crc FROM events WHERE seq = ?", first-1).Scan(&prev); err != nil {
 			return fmt.Errorf("%w: seq %d missing before batch %d", ErrCorrupt, first-1, j.batch)
 		}
 	}
-	rows, err := j.w.Query("SELECT seq, last, data, crc FROM events WHERE batch = ? ORDER BY seq", j.batch)
+	rows, err := j.w.Query("SELECT seq, last, data, crc FROM events WHERE seq >= ? ORDER BY seq", first)
 	if err != nil {
 		return fmt.Errorf("read last batch: %w", err)
 	}
@@ -167,7 +171,7 @@ func (j *Journal) checkTail() error {
 		return fmt.Errorf("drop batch: %w", err)
 	}
 	defer tx.Rollback()
-	if _, err := tx.Exec("DELETE FROM events WHERE batch = ?", j.batch); err != nil {
+	if _, err := tx.Exec("DELETE FROM events WHERE seq >= ?", first); err != nil {
 		return fmt.Errorf("drop batch: %w", err)
 	}
 	if _, err := tx.Exec("DELETE FROM requests WHERE seq >= ?", first); err != nil {
