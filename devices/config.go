@@ -48,7 +48,7 @@ type Config struct {
 	// leaf ("config" or "firmware") and the payload; devices only publishes.
 	Desired func(evs []queue.Event, v *queue.View, all bool, emit func(device, leaf string, payload []byte))
 	// ServiceStateWindow conflates retained state/services/* updates to the
-	// latest value within it; 0 = DefaultServiceStateWindow (250 ms).
+	// latest value within it; 0 = DefaultServiceStateWindow (50 ms).
 	ServiceStateWindow time.Duration
 	// Print, when set, adds the print data to the result of every ok
 	// response to a kiosk (kiosk.Decorator.Ticket; docs/devices.md).

@@ -93,12 +93,8 @@ type publisher struct {
 // are gathered before the latest value of each goes out. A call changes a
 // waiting count and so does every ticket taken; at hundreds of requests a
 // second the 36 hall screens of a large hall would get each intermediate
-// count. A quarter of a second is below what a reader of the screen can
-// tell, and at the full-size hall's load it took a fifth of the screens'
-// messages and an eighth of hallqd's CPU more than 50 ms did (docs/benchmarks.md).
-// The first change after a quiet window goes out at once. state/counters/*
-// and announce are never delayed.
-const DefaultServiceStateWindow = 250 * time.Millisecond
+// count. state/counters/* and announce are never delayed.
+const DefaultServiceStateWindow = 50 * time.Millisecond
 
 func newPublisher(topics Topics, send func(string, []byte, bool) error, cmds *commands,
 	desired func([]queue.Event, *queue.View, bool), log zerolog.Logger) *publisher {
