@@ -368,9 +368,10 @@ func (j *Journal) RequestKeys(since time.Time, fn func(source, reqID string, at 
 }
 
 // Response returns the recorded response of (source, reqID); ok is false
-// when there is no record.
+// when there is no record. It reads through the writer's connection, which
+// the hall's writer waits for anyway, never behind a long report query.
 func (j *Journal) Response(source, reqID string) (body []byte, ok bool, err error) {
-	err = j.r.QueryRow("SELECT response FROM requests WHERE source = ? AND req_id = ?", source, reqID).Scan(&body)
+	err = j.w.QueryRow("SELECT response FROM requests WHERE source = ? AND req_id = ?", source, reqID).Scan(&body)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return nil, false, nil
