@@ -185,8 +185,8 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	httpapi.New(apiCfg, m.Mux)
 	m.mountDisplay(m.Mux)
+	m.announce() // before serving: whoever sees /readyz answer can find the line
 	m.serveHTTP(ln)
-	m.announce()
 	return nil
 }
 

@@ -46,8 +46,9 @@ func TestFlagsMoveTheDemo(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "journal.db")); err != nil {
 		t.Errorf("journal not in --data: %v", err)
 	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	cmd.Wait() // the log is whole, and no longer written, once the child has exited
 	if !bytes.Contains(log.Bytes(), []byte(fmt.Sprintf("127.0.0.1:%d/screen/hall", hp))) {
 		t.Errorf("the start-up log does not point at the --http address:\n%s", log.String())
 	}
-	cmd.Process.Signal(syscall.SIGTERM)
 }
