@@ -108,7 +108,7 @@ func TestBrowserEvaluation(t *testing.T) {
 		t.Helper()
 		cases.do(chromedp.SendKeys(testid("case-note-"+action), note))
 		cases.click("case-do-" + action)
-		cases.until(action+" done", `document.querySelector('[data-testid="case-detail"]').dataset.status === '`+status+`'`)
+		cases.until(action+" done", `!document.body.dataset.busy && document.querySelector('[data-testid="case-detail"]').dataset.status === '`+status+`'`)
 	}
 	step("verify", "经核实属实", "verified")
 	step("rectify", "已批评教育并整改", "rectified")

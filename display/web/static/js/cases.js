@@ -24,6 +24,7 @@ let csrf = null;
 let tab = 'open';
 let rows = [];
 let selected = null; // the open case or complaint id
+let shown = ''; // the record the detail shows, as JSON: the same one is not drawn again
 
 // fmt shows an RFC 3339 time as the API gives it, in hall-local time
 // (the server writes the hall's offset), whatever the browser's zone.
@@ -103,7 +104,11 @@ async function load() {
   renderList();
   if (selected) {
     const r = rows.find((x) => (x.case_id || x.complaint_id) === selected);
-    if (r) { renderDetail(r); } else { closeDetail(); }
+    if (!r) {
+      closeDetail();
+    } else if (JSON.stringify(r) !== shown) {
+      renderDetail(r); // redrawn only when it changed: a note being typed keeps its text and focus
+    }
   }
 }
 
@@ -152,6 +157,7 @@ function open(id) {
 
 function closeDetail() {
   selected = null;
+  shown = '';
   $('[data-testid="case-detail"]').hidden = true;
 }
 
@@ -162,6 +168,7 @@ function field(dl, k, v, cls) {
 }
 
 function renderDetail(r) {
+  shown = JSON.stringify(r);
   const box = $('[data-testid="case-detail"]');
   box.hidden = false;
   box.classList.toggle('overdue', !!r.overdue);
@@ -241,6 +248,7 @@ function actionForm(r, action, isCase) {
     if (lvl) { body.level = lvl.value ? Number(lvl.value) : null; }
     const path = isCase ? `${base()}/cases/${encodeURIComponent(r.case_id)}/${action}`
       : `${base()}/complaints/${encodeURIComponent(r.complaint_id)}/${action}`;
+    document.body.dataset.busy = 'true'; // until the list is read again after the step
     try {
       const res = await api('POST', path, { body, csrf, idempotencyKey: key });
       showError('');
@@ -248,6 +256,8 @@ function actionForm(r, action, isCase) {
       await load();
     } catch (e) {
       showError(e.message || e.code);
+    } finally {
+      delete document.body.dataset.busy;
     }
   });
   return f;
