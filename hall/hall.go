@@ -171,9 +171,12 @@ func (h *Hall) load() error {
 	}
 	if data != nil {
 		if err := decodeSnapshot(data, st); err != nil {
-			return fmt.Errorf("decode snapshot at seq %d: %w", seq, err)
+			// The events are all still in the journal: the snapshot only saves time.
+			h.log.Warn().Err(err).Int64("seq", seq).Msg("snapshot unreadable; replaying the whole journal 快照无法读取，重放全部日志")
+			st, seq = queue.NewState(h.spec), 0
+		} else {
+			st.Attach(h.spec)
 		}
-		st.Attach(h.spec)
 	}
 	var lastAt time.Time
 	if err := h.journal.Replay(seq, func(e *queue.Event) error {

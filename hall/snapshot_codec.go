@@ -41,8 +41,12 @@ func decodeSnapshot(data []byte, st *queue.State) error {
 		}
 		r = zr
 	}
-	if err := json.NewDecoder(r).Decode(st); err != nil {
+	dec := json.NewDecoder(r)
+	if err := dec.Decode(st); err != nil {
 		return fmt.Errorf("snapshot: %w", err)
+	}
+	if _, err := io.Copy(io.Discard, io.MultiReader(dec.Buffered(), r)); err != nil {
+		return fmt.Errorf("snapshot: %w", err) // gzip checks its checksum at the end
 	}
 	return nil
 }

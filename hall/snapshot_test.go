@@ -1,6 +1,7 @@
 package hall
 
 import (
+	"context"
 	"encoding/json"
 	"testing"
 
@@ -49,5 +50,51 @@ func TestSnapshotRestoresState(t *testing.T) {
 	h3, _ := MustOpenHall(t, dir, sp)
 	if got := stateJSON(t, h3); got != want {
 		t.Fatalf("state from a plain JSON snapshot differs:\n%s\n%s", got, want)
+	}
+}
+
+// TestSnapshotDamageIsAnError: a compressed snapshot whose bytes changed
+// does not load as a state.
+func TestSnapshotDamageIsAnError(t *testing.T) {
+	h, _ := MustOpenHall(t, t.TempDir(), testSpec(t))
+	do(t, h, "dev:kiosk-01", "", queue.TakeTicket{Service: "social"})
+	var st *queue.State
+	if err := h.Query(context.Background(), func(s *queue.State) { st = s.Clone() }); err != nil {
+		t.Fatal(err)
+	}
+	data, err := encodeSnapshot(st, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ok queue.State
+	if err := decodeSnapshot(data, &ok); err != nil {
+		t.Fatalf("intact snapshot: %v", err)
+	}
+	bad := append([]byte(nil), data...)
+	bad[len(bad)-6] ^= 0xff // inside the gzip trailer's checksum
+	if err := decodeSnapshot(bad, new(queue.State)); err == nil {
+		t.Fatal("a snapshot with a wrong checksum loaded")
+	}
+}
+
+// TestDamagedSnapshotFallsBackToReplay: a hall whose latest snapshot cannot
+// be read starts from the journal's events alone, with the same state.
+func TestDamagedSnapshotFallsBackToReplay(t *testing.T) {
+	dir, sp := t.TempDir(), testSpec(t)
+	h, j := MustOpenHall(t, dir, sp)
+	do(t, h, "s", "", queue.OpenCounter{Counter: "1"})
+	for i := 0; i < 5; i++ {
+		do(t, h, "dev:kiosk-01", "", queue.TakeTicket{Service: "social"})
+	}
+	do(t, h, "s", "", queue.CallNext{Counter: "1"})
+	want := stateJSON(t, h)
+	h.Close()
+	if _, err := j.WriteDB().Exec("UPDATE snapshots SET data = substr(data, 1, length(data) - 9)"); err != nil {
+		t.Fatal(err)
+	}
+	j.Close()
+	h2, _ := MustOpenHall(t, dir, sp)
+	if got := stateJSON(t, h2); got != want {
+		t.Fatalf("state after replaying past a damaged snapshot differs:\n%s\n%s", got, want)
 	}
 }
